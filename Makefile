@@ -1,0 +1,66 @@
+# Newsroom: `make run` serves the demo newsroom, `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The first Python >= 3.12 found (pyenv's versions included); or PYTHON=...
+PYTHON ?= $(shell for c in python3.13 python3.12 $$HOME/.pyenv/versions/3.13*/bin/python3 $$HOME/.pyenv/versions/3.12*/bin/python3 /usr/local/bin/python3.13 /usr/bin/python3.13 python3; do \
+	if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then echo $$c; break; fi; done)
+PY := $(VENV)/bin/python
+# Tests and checks run with DEBUG off, as in production; they need some key.
+TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz}
+DEV_ENV := DEBUG=1
+
+.PHONY: help run test lint format bench lock install install-dev clean
+
+help:
+	@echo "make run    set up and serve the demo newsroom at http://$(HOST):$(PORT)/"
+	@echo "make test   install test dependencies and run the whole suite"
+	@echo "make lint   ruff, manage.py check, and the migrations check"
+	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 not found; run with PYTHON=/path/to/python3.13" >&2; exit 1; fi
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
+	@touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py load_demo
+	$(DEV_ENV) $(PY) manage.py ensure_local_admin
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# pytest exits 5 when it collects nothing: that is a failure here, not a pass.
+test: install-dev
+	@$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+lint: install-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+format: install-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+lock:
+	uv pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes -q -o requirements/base.txt
+	uv pip compile pyproject.toml --group dev --universal --python-version 3.12 --generate-hashes -q -o requirements/dev.txt
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,269 @@
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django_prose_editor.fields import ProseEditorField
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from articles.sanitizer import clean_html
+
+BODY_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Strike": True,
+    "Underline": True,
+    "Subscript": True,
+    "Superscript": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "CodeBlock": True,
+    "Code": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
+    "Table": True,
+    "History": True,
+}
+
+
+def upload_path(instance, filename):
+    """A generated name: the client's file name never reaches the file system."""
+    suffix = PurePath(filename).suffix.lower()[:8]
+    if suffix not in {".jpg", ".jpeg", ".png", ".webp", ".gif"}:
+        suffix = ".bin"
+    now = timezone.now()
+    return f"uploads/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(
+        default=0, help_text="Sections are listed in this order, lowest first."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", args=[self.slug])
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
+    job_title = models.CharField(max_length=120, blank=True)
+    bio = models.TextField("short bio", blank=True, max_length=2000)
+    photo = models.ImageField(upload_to=upload_path, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+        help_text="The staff account of this person, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of "live": every public surface starts here."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+        )
+
+    def for_listing(self):
+        """What a story card shows: section, bylines with authors, tags."""
+        return self.select_related("section").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+            "tags",
+        )
+
+    def by_author(self, author):
+        return self.filter(
+            pk__in=Byline.objects.filter(author=author).values("article_id")
+        )
+
+    def tagged(self, tag):
+        return self.filter(
+            pk__in=TaggedArticle.objects.filter(tag=tag).values("content_object_id")
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        allow_unicode=True,
+        help_text="The last part of the story's address.",
+    )
+    dek = models.TextField(
+        "standfirst",
+        max_length=500,
+        blank=True,
+        help_text="One or two sentences under the headline; also the summary "
+        "in feeds and search results.",
+    )
+    body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=clean_html, blank=True)
+    lead_image = models.ImageField(upload_to=upload_path, blank=True)
+    lead_image_alt = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="Describe the picture for readers who cannot see it.",
+    )
+    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
+    lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles"
+    )
+    tags = TaggableManager(through="TaggedArticle", blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status, default=Status.DRAFT, db_index=False
+    )
+    published_at = models.DateTimeField(
+        "publication time",
+        null=True,
+        blank=True,
+        help_text="Set when the story is published.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    comments_enabled = models.BooleanField(default=True)
+    is_top_story = models.BooleanField(
+        "top story",
+        default=False,
+        help_text="Top stories lead the home page, newest first.",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["status", "-published_at"], name="article_status_pub_idx"
+            ),
+            models.Index(
+                fields=["section", "status", "-published_at"],
+                name="article_section_pub_idx",
+            ),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(is_top_story=True),
+                name="article_top_story_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.headline, allow_unicode=True)[:200]
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.body = clean_html(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at or self.created_at)
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": local.year,
+                "month": f"{local.month:02d}",
+                "day": f"{local.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def was_updated(self):
+        """True when the story changed noticeably after it went out."""
+        return bool(
+            self.published_at
+            and self.updated_at
+            and (self.updated_at - self.published_at).total_seconds() > 60
+        )
+
+
+class Byline(models.Model):
+    class Role(models.TextChoices):
+        BY = "by", "By"
+        REPORTING = "reporting", "Reporting by"
+        TRANSLATED = "translated", "Translated by"
+        EDITED = "edited", "Edited by"
+        PHOTOS = "photos", "Photos by"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines"
+    )
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(max_length=20, choices=Role, default=Role.BY)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author", "role"], name="byline_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.author}"
+
+
+class TaggedArticle(TaggedItemBase):
+    """Tags through a real foreign key: enforced by the database, cheap joins."""
+
+    content_object = models.ForeignKey(Article, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="tagged_article_unique"
+            ),
+        ]
