@@ -1,5 +1,23 @@
+import os
+
 import pytest
 from django.core.cache import cache
+
+
+def pytest_sessionstart(session):
+    """Under a configured Redis, fail at once if it is not answering.
+
+    The cache ignores Redis errors by design (an outage must not become a 500),
+    so without this check a suite "against Redis" could pass without it.
+    """
+    url = os.environ.get("REDIS_URL")
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        except redis.RedisError as exc:
+            pytest.exit(f"REDIS_URL is set but Redis does not answer: {exc}", 3)
 
 
 @pytest.fixture(autouse=True)
