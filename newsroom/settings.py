@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "newsroom.middleware.SecurityHeadersMiddleware",
+    "newsroom.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -78,6 +82,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.navigation",
@@ -142,13 +147,12 @@ else:
 
 # Passwords
 
+_VALIDATORS = "django.contrib.auth.password_validation."
 AUTH_PASSWORD_VALIDATORS = [
-    {
-        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
-    },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": _VALIDATORS + "UserAttributeSimilarityValidator"},
+    {"NAME": _VALIDATORS + "MinimumLengthValidator"},
+    {"NAME": _VALIDATORS + "CommonPasswordValidator"},
+    {"NAME": _VALIDATORS + "NumericPasswordValidator"},
 ]
 
 # Internationalisation: stored in UTC, shown in the newsroom's time zone.
@@ -180,6 +184,37 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Security defaults that hold in every environment; the HTTPS-only ones follow.
 
+ADMIN_URL_PREFIX = "admin/"
+
+# Public pages are cacheable, so they carry no nonce: no inline script or style
+# at all. Uploads may come from a separate media host (MEDIA_URL).
+_MEDIA_ORIGIN = (
+    [MEDIA_URL.split("/", 3)[0] + "//" + MEDIA_URL.split("/", 3)[2]]
+    if MEDIA_URL.startswith(("http://", "https://"))
+    else []
+)
+SECURE_CSP = {
+    "default-src": [CSP.NONE],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, *_MEDIA_ORIGIN],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "object-src": [CSP.NONE],
+}
+# The admin's scripts carry Django's nonce; its rich-text editor sets inline
+# styles, so styles (only) are looser there.
+ADMIN_CSP = {
+    **SECURE_CSP,
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:", *_MEDIA_ORIGIN],
+}
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -208,6 +243,17 @@ NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")
 ARTICLES_PER_PAGE = 20
 # Pages a paginated list will serve; a huge ?page= is a 404, not a deep OFFSET.
 MAX_PAGE_NUMBER = 500
+
+# View tracking (articles/tracking.py). One view per reader per story per window.
+VIEW_TRACKING = env_bool("VIEW_TRACKING", default=True)
+VIEW_DEDUP_SECONDS = int(os.environ.get("VIEW_DEDUP_SECONDS", "1800"))
+# Where views are buffered before the flush; empty: straight into the database.
+VIEW_REDIS_URL = os.environ.get("VIEW_REDIS_URL", REDIS_URL)
+VIEW_REDIS_PREFIX = os.environ.get("VIEW_REDIS_PREFIX", "newsroom:views")
+VIEW_FLUSH_INTERVAL = int(os.environ.get("VIEW_FLUSH_INTERVAL", "60"))
+# "auto": the cache when it is shared (Redis), the database when it is per process.
+VIEW_DEDUP_STORE = os.environ.get("VIEW_DEDUP_STORE", "auto")
+VIEW_MOST_VIEWED_CACHE_SECONDS = 60
 
 LOGGING = {
     "version": 1,

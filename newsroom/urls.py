@@ -2,8 +2,11 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from newsroom import views
+
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL_PREFIX, admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("", include("articles.urls")),
 ]
 

@@ -1,0 +1,127 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import OperationalError
+from django.urls import reverse
+
+from articles.models import ArticleQuerySet
+from tests.factories import make_article, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def csp_directives(response):
+    header = response["Content-Security-Policy"]
+    return {
+        part.split()[0]: part.split()[1:]
+        for part in (p.strip() for p in header.split(";"))
+        if part
+    }
+
+
+@pytest.fixture
+def story(db):
+    return make_article()
+
+
+@pytest.mark.parametrize("page", ["home", "story", "missing"])
+def test_public_responses_carry_the_strict_policy(client, story, page):
+    url = {
+        "home": reverse("articles:home"),
+        "story": story.get_absolute_url(),
+        "missing": "/no-such-page/",
+    }[page]
+    response = client.get(url)
+    assert response.status_code == (404 if page == "missing" else 200)
+    csp = csp_directives(response)
+    assert csp["default-src"] == ["'none'"]
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["object-src"] == ["'none'"]
+    assert csp["base-uri"] == ["'none'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["form-action"] == ["'self'"]
+    assert "nonce" not in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert "X-XSS-Protection" not in response
+    assert "Server" not in response
+
+
+def test_anonymous_story_sets_no_cookie(client, story):
+    response = client.get(story.get_absolute_url())
+    assert not response.cookies
+
+
+def test_admin_gets_a_nonce_for_scripts_and_inline_styles_only(client, db):
+    client.force_login(make_user(superuser=True))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    csp = csp_directives(response)
+    assert csp["script-src"][0] == "'self'"
+    assert any(src.startswith("'nonce-") for src in csp["script-src"])
+    assert "'unsafe-inline'" not in csp["script-src"]
+    assert csp["style-src"] == ["'self'", "'unsafe-inline'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+
+
+def test_database_errors_become_a_static_503_with_retry_after(client, monkeypatch, db):
+    def broken(self):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(ArticleQuerySet, "published", broken)
+    response = client.get(reverse("articles:home"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert b"back shortly" in response.content
+    assert b"Traceback" not in response.content
+    assert b"could not connect" not in response.content
+
+
+def test_healthz_reports_the_database(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert (
+        "no-cache" in response["Cache-Control"]
+        or "max-age=0" in response["Cache-Control"]
+    )
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch, db):
+    class Unreachable:
+        def cursor(self):
+            raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr("newsroom.views.connection", Unreachable())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in {"DEBUG"}},
+        "DEBUG": "0",
+        "HTTPS": "1",
+        "SECRET_KEY": "k7#Zq9!vT2m@L4pX8rW1sN6yB3hF0dJ5gC-eA_uV+iO&tR^wQ*",
+        "ALLOWED_HOSTS": "news.example.org",
+        "CSRF_TRUSTED_ORIGINS": "https://news.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
