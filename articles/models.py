@@ -31,6 +31,9 @@ BODY_EXTENSIONS = {
     "HardBreak": True,
     "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
     "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
     "History": True,
 }
 
@@ -267,3 +270,69 @@ class TaggedArticle(TaggedItemBase):
                 fields=["content_object", "tag"], name="tagged_article_unique"
             ),
         ]
+
+
+class ArticleDailyViews(models.Model):
+    """Reader views of one story on one day (newsroom time zone).
+
+    Written only by ``articles.tracking`` with atomic upserts; never on the
+    Article row, so an editor's save and a reader's view cannot clobber each
+    other.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="daily_views"
+    )
+    day = models.DateField()
+    views = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "article daily views"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "day"], name="article_daily_views_unique"
+            ),
+        ]
+        indexes = [
+            # "Most Viewed": a range of days, biggest first.
+            models.Index(fields=["day", "-views"], name="article_daily_views_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} on {self.day}: {self.views}"
+
+
+class ArticleViewTotal(models.Model):
+    """All-time views of one story, kept beside (not on) the Article row."""
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, primary_key=True, related_name="view_total"
+    )
+    views = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.article_id}: {self.views}"
+
+
+class FlushBatch(models.Model):
+    """A Redis batch of views already written: makes each flush exactly-once."""
+
+    batch_id = models.CharField(max_length=64, unique=True)
+    flushed_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.batch_id
+
+
+class RecentView(models.Model):
+    """Dedup marks when the cache is per process (no Redis): shared via the DB.
+
+    ``key`` is an HMAC of the story, the reader's IP and user agent under a
+    salt that rotates daily; rows expire after the dedup window and are pruned.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.key

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import converters, views
+from articles import converters, feeds, search, tracking_views, views
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.TwoDigitConverter, "dd")
@@ -20,4 +20,38 @@ urlpatterns = [
     path("tags/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("authors/", views.AuthorIndexView.as_view(), name="author_index"),
     path("authors/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("views/<int:pk>/", tracking_views.record_view, name="record_view"),
+    path("views/<int:pk>/pixel.gif", tracking_views.view_pixel, name="view_pixel"),
+    path("search/", search.search_view, name="search"),
+    path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
+    path(
+        "archive/<yyyy:year>/<dd:month>/",
+        views.MonthArchive.as_view(),
+        name="archive_month",
+    ),
+    path(
+        "archive/<yyyy:year>/<dd:month>/<dd:day>/",
+        views.DayArchive.as_view(),
+        name="archive_day",
+    ),
+    path("feeds/latest/rss/", feeds.LatestStoriesFeed(), name="feed_latest_rss"),
+    path("feeds/latest/atom/", feeds.LatestStoriesAtomFeed(), name="feed_latest_atom"),
+    path(
+        "sections/<uslug:slug>/feed/rss/",
+        feeds.SectionFeed(),
+        name="section_feed_rss",
+    ),
+    path(
+        "sections/<uslug:slug>/feed/atom/",
+        feeds.SectionAtomFeed(),
+        name="section_feed_atom",
+    ),
+    path("tags/<uslug:slug>/feed/rss/", feeds.TagFeed(), name="tag_feed_rss"),
+    path("tags/<uslug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path("authors/<uslug:slug>/feed/rss/", feeds.AuthorFeed(), name="author_feed_rss"),
+    path(
+        "authors/<uslug:slug>/feed/atom/",
+        feeds.AuthorAtomFeed(),
+        name="author_feed_atom",
+    ),
 ]

@@ -1,26 +1,53 @@
 """Reader pages. Every queryset here starts from ``Article.objects.published()``."""
 
+import re
+
 from django.conf import settings
-from django.db.models import Count, F, Q
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q, prefetch_related_objects
 from django.db.models.expressions import Window
-from django.http import HttpResponsePermanentRedirect
+from django.db.models.functions import RowNumber
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.views.generic import DetailView, ListView
+from django.views.generic import (
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    YearArchiveView,
+)
 from taggit.models import Tag
 
-from articles.models import Article, Author, Section
+from articles.models import Article, Author, Byline, Section
 
 STORIES_PER_SECTION_BLOCK = 4
 TOP_STORIES = 5
 RELATED_STORIES = 4
 
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
-class PublishedArticleMixin:
+
+class BoundedPaginationMixin:
+    """Only ``?page=1`` to ``?page=MAX_PAGE_NUMBER`` exist; anything else is a 404.
+
+    Django already turns ``abc``, ``0`` and pages past the end into a 404; this
+    also refuses ``last`` and huge numbers before a deep ``OFFSET`` is run.
+    """
+
+    def paginate_queryset(self, queryset, page_size):
+        raw = self.request.GET.get(self.page_kwarg)
+        if raw is not None and (
+            not PAGE_NUMBER.fullmatch(raw) or int(raw) > settings.MAX_PAGE_NUMBER
+        ):
+            raise Http404("No such page.")
+        return super().paginate_queryset(queryset, page_size)
+
+
+class PublishedArticleMixin(BoundedPaginationMixin):
     """Reader pages all start from the same definition of "live"."""
 
-    paginate_by = settings.ARTICLES_PER_PAGE
+    def get_paginate_by(self, queryset):
+        return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self):
         return Article.objects.published().for_listing()
@@ -31,35 +58,57 @@ class HomeView(PublishedArticleMixin, ListView):
 
     Template: ``articles/home.html``. Context: ``lead``, ``top_stories``,
     ``section_blocks`` (list of ``(section, [articles])``), and the paginated
-    ``page_obj`` of other stories.
+    ``page_obj`` of other stories. Page 2 onwards lists only the other stories;
+    the front stories are left out of every page so the pages never shift.
     """
 
     template_name = "articles/home.html"
 
     def get(self, request, *args, **kwargs):
-        self.front = self.get_front_stories() if not request.GET.get("page") else []
+        self.front = list(
+            Article.objects.published()
+            .filter(is_top_story=True)
+            .select_related("section")[:TOP_STORIES]
+        ) or list(Article.objects.published().select_related("section")[:1])
         return super().get(request, *args, **kwargs)
 
-    def get_front_stories(self):
-        top = list(super().get_queryset().filter(is_top_story=True)[:TOP_STORIES])
-        if not top:
-            top = list(super().get_queryset()[:1])
-        return top
-
     def get_queryset(self):
-        return super().get_queryset().exclude(pk__in=[a.pk for a in self.front])
+        # Bylines and tags are fetched once for every story on the page, below.
+        return (
+            Article.objects.published()
+            .select_related("section")
+            .exclude(pk__in=[article.pk for article in self.front])
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["lead"] = self.front[0] if self.front else None
-        context["top_stories"] = self.front[1:]
-        context["section_blocks"] = self.section_blocks() if self.front else []
+        page = context["page_obj"]
+        page.object_list = list(page.object_list)
+        context["object_list"] = context["article_list"] = page.object_list
+        first_page = page.number == 1
+        front = self.front if first_page else []
+        blocks = self.section_blocks() if first_page else []
+        stories = front + page.object_list
+        stories += [article for _, articles in blocks for article in articles]
+        prefetch_related_objects(stories, *self.listing_prefetches())
+        context["lead"] = front[0] if front else None
+        context["top_stories"] = front[1:]
+        context["section_blocks"] = blocks
         return context
 
+    @staticmethod
+    def listing_prefetches():
+        """The ``for_listing()`` prefetches, for stories fetched without them."""
+        return Article.objects.for_listing()._prefetch_related_lookups
+
     def section_blocks(self):
-        """The newest few stories of every section, in one query (a window)."""
+        """The newest few stories of every section, in one query (a window).
+
+        Stories already at the top of the page are not repeated in the blocks.
+        """
         ranked = (
             Article.objects.published()
+            .exclude(pk__in=[article.pk for article in self.front])
             .annotate(
                 section_rank=Window(
                     RowNumber(),
@@ -68,7 +117,7 @@ class HomeView(PublishedArticleMixin, ListView):
                 )
             )
             .filter(section_rank__lte=STORIES_PER_SECTION_BLOCK)
-            .for_listing()
+            .select_related("section")
             .order_by("section__order", "section__name", "section_rank")
         )
         blocks = []
@@ -82,13 +131,11 @@ class HomeView(PublishedArticleMixin, ListView):
 class ArticleDetailView(PublishedArticleMixin, DetailView):
     """One story. Template: ``articles/article_detail.html``.
 
-    Context: ``article`` (with bylines, authors, tags and section loaded) and
+    Context: ``article`` (with bylines, authors, tags and section loaded),
+    ``label_bylines`` (the writers, named at the top of the story) and
     ``related`` (published stories sharing its tags, most shared then newest).
     A story whose date in the address is wrong redirects to its real address.
     """
-
-    def get_queryset(self):
-        return super().get_queryset().prefetch_related("tags")
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
@@ -107,8 +154,20 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["label_bylines"] = self.label_bylines(self.object)
         context["related"] = self.related_stories(self.object)
         return context
+
+    @staticmethod
+    def label_bylines(article):
+        """Who wrote it: the "By" and "Reporting by" bylines, else everyone."""
+        bylines = list(article.bylines.all())  # prefetched
+        writers = [
+            byline
+            for byline in bylines
+            if byline.role in {Byline.Role.BY, Byline.Role.REPORTING}
+        ]
+        return writers or bylines
 
     def related_stories(self, article):
         tag_ids = [tag.pk for tag in article.tags.all()]  # prefetched
@@ -138,9 +197,18 @@ class SectionView(PublishedArticleMixin, ListView):
 
 
 class TagView(PublishedArticleMixin, ListView):
-    """Stories with one tag. Template reads ``tag``."""
+    """Stories with one tag. Template reads ``tag``.
+
+    A tag with no published story is a 404: a draft's tags are not public yet.
+    """
 
     template_name = "articles/tag_detail.html"
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # Found by the page's own count query; ``allow_empty = False`` would
+        # spend an extra EXISTS query on it.
+        kwargs["allow_empty_first_page"] = False
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
@@ -150,7 +218,7 @@ class TagView(PublishedArticleMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-class TagIndexView(ListView):
+class TagIndexView(BoundedPaginationMixin, ListView):
     """Every tag with at least one published story, with its story count."""
 
     template_name = "articles/tag_index.html"
@@ -184,7 +252,7 @@ class AuthorView(PublishedArticleMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class AuthorIndexView(ListView):
+class AuthorIndexView(BoundedPaginationMixin, ListView):
     """Everyone who has a byline on a published story."""
 
     template_name = "articles/author_index.html"
@@ -204,3 +272,51 @@ class AuthorIndexView(ListView):
             .filter(story_count__gt=0)
             .order_by("name")
         )
+
+
+class ArchiveMixin(PublishedArticleMixin):
+    """Date archives of published stories, in the newsroom's time zone.
+
+    A period without stories is a 404 (``allow_empty``), so crawlers cannot
+    walk endlessly through empty years and days; invalid dates are 404s too.
+    Templates: ``articles/archive_{year,month,day}.html``.
+    """
+
+    date_field = "published_at"
+    allow_empty = False
+    month_format = "%m"
+    day_format = "%d"
+
+    def get_year(self):
+        return str(self.kwargs["year"])
+
+    def get_dated_items(self):
+        # Nothing is published in future years; refusing them early also keeps
+        # Django's date arithmetic away from year 9999 (an OverflowError).
+        if self.kwargs["year"] > timezone.localdate().year:
+            raise Http404("No stories from the future.")
+        date_list, stories, extra = super().get_dated_items()
+        return date_list, stories.for_listing(), extra
+
+    def get_queryset(self):
+        # Plain here: the previous/next period lookups need no bylines or tags.
+        return Article.objects.published()
+
+    def get_month(self):
+        return str(self.kwargs["month"])
+
+    def get_day(self):
+        return str(self.kwargs["day"])
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    make_object_list = True
+    template_name = "articles/archive_year.html"
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+
+
+class DayArchive(ArchiveMixin, DayArchiveView):
+    template_name = "articles/archive_day.html"

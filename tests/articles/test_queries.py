@@ -1,0 +1,139 @@
+"""Query budgets: every public page costs the same number of queries at any size.
+
+Each page is measured with 10 and with 1,000 published stories, every story
+with three bylines and three tags, so a query per row (or per byline, per tag)
+shows up as a changed count. The expected counts are exact: a new query on a
+page is a decision, made here.
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles.models import Article, Author, Byline, Section, TaggedArticle
+
+SIZES = [
+    pytest.param(10, id="10-stories"),
+    pytest.param(1000, id="1000-stories", marks=pytest.mark.slow),
+]
+
+# Page: (address, stories per page, queries). Every page also runs the header's
+# section menu query. Story lists fetch their bylines and tags in one query each
+# (prefetches), whatever the number of stories on the page. The hooks other apps
+# fill count too: "most commented" (1) and a story's comments (1) from the
+# comments app; "most viewed" (1 per period: today, 7 days, 30 days) and a
+# story's view count (1) from view tracking. Caches are empty in every test.
+BUDGETS = {
+    # front stories, count, page, section blocks (a window), bylines, tags;
+    # most commented, most viewed x3
+    "home": (lambda data: reverse("articles:home"), None, 11),
+    # front stories (left out of every page), count, page, bylines, tags
+    "home page 2": (lambda data: reverse("articles:home") + "?page=2", 3, 6),
+    # story, its bylines, its tags, related stories, their bylines, their tags;
+    # its view count, its comments, most commented, most viewed x3
+    "story": (lambda data: data["story"].get_absolute_url(), None, 13),
+    # section, count, page, bylines, tags
+    "section": (lambda data: data["section"].get_absolute_url(), None, 6),
+    # tag, count, page, bylines, tags
+    "tag": (lambda data: reverse("articles:tag", args=[data["tag"].slug]), None, 6),
+    # count, page of tags with their story counts
+    "tag index": (lambda data: reverse("articles:tag_index"), None, 3),
+    # author, count, page, bylines, tags
+    "author": (lambda data: data["author"].get_absolute_url(), None, 6),
+    # count, page of authors with their story counts
+    "author index": (lambda data: reverse("articles:author_index"), None, 3),
+}
+
+
+def build_newsroom(stories):
+    """``stories`` published stories in bulk, plus a draft and a future story.
+
+    Four sections, eight authors, twelve tags; every story has three bylines
+    with different roles and three tags; every other story has a lead image.
+    """
+    sections = Section.objects.bulk_create(
+        Section(name=f"Section {i}", slug=f"section-{i}", order=i) for i in range(4)
+    )
+    authors = Author.objects.bulk_create(
+        Author(name=f"Reporter {i}", slug=f"reporter-{i}", job_title="Reporter")
+        for i in range(8)
+    )
+    tags = Tag.objects.bulk_create(
+        Tag(name=f"Topic {i}", slug=f"topic-{i}") for i in range(12)
+    )
+    now = timezone.now()
+    published = Article.Status.PUBLISHED
+    articles = [
+        Article(
+            headline=f"Story {i}",
+            slug=f"story-{i}",
+            dek=f"The standfirst of story {i}.",
+            body=f"<p>Story {i}.</p>",
+            section=sections[i % len(sections)],
+            status=published,
+            published_at=now - timedelta(minutes=i + 1),
+            is_top_story=i < 3,
+            lead_image=f"uploads/2026/01/{i}.webp" if i % 2 else "",
+        )
+        for i in range(stories)
+    ]
+    articles += [
+        Article(headline="Draft", slug="draft", section=sections[0]),
+        Article(
+            headline="Future",
+            slug="future",
+            section=sections[0],
+            status=published,
+            published_at=now + timedelta(days=1),
+        ),
+    ]
+    articles = Article.objects.bulk_create(articles, batch_size=500)
+    roles = [Byline.Role.BY, Byline.Role.TRANSLATED, Byline.Role.PHOTOS]
+    Byline.objects.bulk_create(
+        (
+            Byline(
+                article=article,
+                author=authors[(i + k) % len(authors)],
+                role=role,
+                order=k,
+            )
+            for i, article in enumerate(articles)
+            for k, role in enumerate(roles)
+        ),
+        batch_size=500,
+    )
+    TaggedArticle.objects.bulk_create(
+        (
+            TaggedArticle(content_object=article, tag=tags[(i + k) % len(tags)])
+            for i, article in enumerate(articles)
+            for k in range(3)
+        ),
+        batch_size=500,
+    )
+    return {
+        # Not a top story, and it shares tags with others: related stories show.
+        "story": articles[5],
+        "section": sections[1],
+        "tag": tags[1],
+        "author": authors[1],
+    }
+
+
+@pytest.mark.parametrize("page", list(BUDGETS))
+@pytest.mark.parametrize("stories", SIZES)
+def test_public_page_query_count_does_not_grow_with_stories(
+    client, db, settings, django_assert_num_queries, page, stories
+):
+    url, per_page, queries = BUDGETS[page]
+    if per_page:
+        settings.ARTICLES_PER_PAGE = per_page
+    data = build_newsroom(stories)
+    url = url(data)
+
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+
+    assert response.status_code == 200
