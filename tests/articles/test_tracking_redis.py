@@ -1,0 +1,309 @@
+"""The Redis buffer: increments land in the database exactly once.
+
+These run against a real Redis always: ``REDIS_URL`` when set, else the local
+server at redis://127.0.0.1:6379/5. Each test uses its own key prefix.
+"""
+
+import logging
+import os
+import threading
+import uuid
+
+import pytest
+import redis
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.urls import reverse
+
+from articles import tracking
+from articles.models import ArticleDailyViews, ArticleViewTotal, FlushBatch
+from tests.factories import make_article
+
+BROWSER = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="Threads writing at once need a server database: SQLite's in-memory "
+    "test database (shared cache) fails concurrent writers with 'table is "
+    "locked' instead of queueing them.",
+)
+
+
+@pytest.fixture
+def buffer(settings):
+    """Point the tracker at a real Redis, under a prefix of its own."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
+    prefix = f"test-views:{uuid.uuid4().hex}"
+    settings.VIEW_REDIS_URL = url
+    settings.VIEW_REDIS_PREFIX = prefix
+    settings.VIEW_TRACKING = True
+    tracking.reset_redis_state()
+    client = redis.Redis.from_url(url)
+    client.ping()  # no Redis is a failure here, never a skip
+    # Tests flush by hand unless they are about the automatic flush.
+    client.set(f"{prefix}:flushed-recently", 1, ex=600)
+    yield client
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
+    tracking.reset_redis_state()
+
+
+def total(article):
+    return (
+        ArticleViewTotal.objects.filter(article=article)
+        .values_list("views", flat=True)
+        .first()
+        or 0
+    )
+
+
+def test_views_wait_in_redis_until_the_flush_writes_them_once(db, buffer, settings):
+    article = make_article()
+    for _ in range(5):
+        tracking.increment(article.pk)
+    assert total(article) == 0
+    assert buffer.exists(f"{settings.VIEW_REDIS_PREFIX}:live")
+
+    report = tracking.flush_views()
+    assert report.views == 5 and len(report.applied) == 1
+    assert total(article) == 5
+    assert ArticleDailyViews.objects.get(article=article).views == 5
+    assert FlushBatch.objects.count() == 1
+    assert list(buffer.scan_iter(f"{settings.VIEW_REDIS_PREFIX}:batch*")) == []
+
+    again = tracking.flush_views()
+    assert again.views == 0 and again.applied == []
+    assert total(article) == 5
+
+
+def test_a_beacon_counts_through_the_buffer(db, client, buffer):
+    article = make_article()
+    url = reverse("articles:record_view", args=[article.pk])
+    assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204
+    assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204  # reload
+    tracking.flush_views()
+    assert total(article) == 1
+
+
+def test_flush_killed_after_commit_before_deleting_the_batch_then_rerun(
+    db, buffer, monkeypatch
+):
+    article = make_article()
+    for _ in range(7):
+        tracking.increment(article.pk)
+
+    def killed(client, batch_id):
+        raise SystemExit("killed between the commit and the key delete")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tracking, "discard_batch", killed)
+        with pytest.raises(SystemExit):
+            tracking.flush_views()
+    assert total(article) == 7  # committed
+    for _ in range(3):
+        tracking.increment(article.pk)
+
+    report = tracking.flush_views()
+    assert len(report.already_applied) == 1  # the leftover, not applied again
+    assert report.views == 3
+    assert total(article) == 10
+    assert FlushBatch.objects.count() == 2
+
+
+def test_flush_failing_before_commit_leaves_the_batch_for_the_rerun(
+    db, buffer, monkeypatch
+):
+    article = make_article()
+    for _ in range(4):
+        tracking.increment(article.pk)
+
+    def database_down(counts):
+        raise RuntimeError("database went away mid-transaction")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(tracking, "apply_counts", database_down)
+        with pytest.raises(RuntimeError):
+            tracking.flush_views()
+    assert total(article) == 0
+    assert not FlushBatch.objects.exists()
+
+    tracking.increment(article.pk)
+    report = tracking.flush_views()
+    assert report.views == 5 and len(report.applied) == 2
+    assert total(article) == 5
+
+
+def test_a_batch_applied_twice_counts_once(db, buffer):
+    article = make_article()
+    counts = {(article.pk, tracking.timezone.localdate()): 6}
+    assert tracking.apply_batch("batch-1", counts)
+    assert not tracking.apply_batch("batch-1", counts)
+    assert total(article) == 6
+
+
+def test_a_flush_while_another_holds_the_lock_does_nothing(db, buffer, settings):
+    article = make_article()
+    tracking.increment(article.pk)
+    buffer.set(f"{settings.VIEW_REDIS_PREFIX}:flush-lock", "someone-else", ex=60)
+    assert tracking.flush_views().busy
+    assert total(article) == 0
+    buffer.delete(f"{settings.VIEW_REDIS_PREFIX}:flush-lock")
+    tracking.flush_views()
+    assert total(article) == 1
+
+
+def _threads(count, target):
+    errors = []
+
+    def run(i):
+        try:
+            target(i)
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_flushes_at_once_while_views_arrive_count_each_view_once(buffer):
+    article = make_article()
+
+    def work(i):
+        if i < 2:
+            for _ in range(10):
+                tracking.flush_views()
+        else:
+            for _ in range(50):
+                tracking.increment(article.pk)
+
+    _threads(22, work)
+    tracking.flush_views()
+    assert total(article) == 1000
+    assert ArticleDailyViews.objects.get(article=article).views == 1000
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_the_same_batch_written_by_two_flushers_at_once_counts_once(buffer):
+    """Even if the lock expired mid-flush, the unique batch id holds."""
+    article = make_article()
+    counts = {(article.pk, tracking.timezone.localdate()): 9}
+    results = []
+    _threads(2, lambda i: results.append(tracking.apply_batch("shared", counts)))
+    assert sorted(results) == [False, True]
+    assert total(article) == 9
+
+
+def test_the_flush_runs_by_itself_at_most_once_per_interval(db, buffer, settings):
+    article = make_article()
+    marker = f"{settings.VIEW_REDIS_PREFIX}:flushed-recently"
+    buffer.delete(marker)
+    tracking.increment(article.pk)
+    assert total(article) == 1  # first view after a quiet minute flushes
+    assert 0 < buffer.ttl(marker) <= settings.VIEW_FLUSH_INTERVAL
+    tracking.increment(article.pk)
+    assert total(article) == 1  # buffered
+    buffer.delete(marker)  # a minute later
+    tracking.increment(article.pk)
+    assert total(article) == 3
+
+
+def test_flushing_never_touches_the_story_row(db, buffer):
+    article = make_article()
+    updated_at = article.updated_at
+    tracking.increment(article.pk)
+    tracking.flush_views()
+    article.refresh_from_db()
+    assert article.updated_at == updated_at
+
+
+def test_with_redis_down_views_go_straight_to_the_database(
+    db, client, settings, caplog
+):
+    settings.VIEW_REDIS_URL = DEAD_REDIS
+    tracking.reset_redis_state()
+    article = make_article()
+    url = reverse("articles:record_view", args=[article.pk])
+    with caplog.at_level(logging.WARNING, logger="articles.tracking"):
+        for n in range(3):
+            response = client.post(
+                url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"198.51.100.{n}"
+            )
+            assert response.status_code == 204
+    assert total(article) == 3
+    warnings = [r for r in caplog.records if r.name == "articles.tracking"]
+    assert len(warnings) == 1  # one warning per outage, not per view
+    tracking.reset_redis_state()
+
+
+def test_story_page_and_beacon_answer_with_the_cache_and_buffer_down(
+    db, client, settings
+):
+    settings.VIEW_REDIS_URL = DEAD_REDIS
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": DEAD_REDIS,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
+    }
+    settings.VIEW_DEDUP_STORE = "auto"
+    tracking.reset_redis_state()
+    article = make_article()
+    assert client.get(article.get_absolute_url()).status_code == 200
+    url = reverse("articles:record_view", args=[article.pk])
+    assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204
+    assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204
+    assert total(article) == 1  # dedup fell back to the database too
+    tracking.reset_redis_state()
+
+
+# The command
+
+
+def test_flush_views_command_writes_and_reports(db, buffer, capsys):
+    article = make_article()
+    for _ in range(2):
+        tracking.increment(article.pk)
+    call_command("flush_views", "--dry-run")
+    assert "Would write 2 views" in capsys.readouterr().out
+    assert total(article) == 0
+    call_command("flush_views")
+    assert "Wrote 2 views in 1 batches" in capsys.readouterr().out
+    assert total(article) == 2
+    call_command("flush_views")  # idempotent
+    assert total(article) == 2
+
+
+def test_flush_views_command_fails_loudly_when_redis_is_down(db, settings):
+    settings.VIEW_REDIS_URL = DEAD_REDIS
+    tracking.reset_redis_state()
+    with pytest.raises(CommandError):
+        call_command("flush_views")
+    tracking.reset_redis_state()
+
+
+def test_flush_views_command_without_redis_says_there_is_nothing_to_do(
+    db, settings, capsys
+):
+    settings.VIEW_REDIS_URL = ""
+    call_command("flush_views")
+    assert "No Redis buffer configured" in capsys.readouterr().out
