@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_migrate, post_save
+
+
+class CommentsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "comments"
+    verbose_name = "Reader comments"
+
+    def ready(self):
+        from comments import roles, signal_handlers
+        from comments.models import Comment
+
+        post_save.connect(
+            signal_handlers.purge_comment_caches,
+            sender=Comment,
+            dispatch_uid="comments_purge_on_save",
+        )
+        post_delete.connect(
+            signal_handlers.purge_comment_caches,
+            sender=Comment,
+            dispatch_uid="comments_purge_on_delete",
+        )
+        # The data migration creates the group; this puts it back after a
+        # database flush (which re-creates permissions but not groups).
+        post_migrate.connect(
+            roles.ensure_moderator_group_after_migrate,
+            sender=self,
+            dispatch_uid="comments_moderator_group",
+        )

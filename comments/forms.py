@@ -1,0 +1,96 @@
+import time
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+
+from comments.models import Comment
+
+TOKEN_SALT = "comments.form-timestamp"
+
+
+def issue_token(article_pk: int, now: float | None = None) -> str:
+    """A signed note of when the form was shown, and for which story."""
+    now = time.time() if now is None else now
+    return signing.dumps({"a": article_pk, "t": int(now)}, salt=TOKEN_SALT)
+
+
+def plain_text(value: str) -> str:
+    """NFC, and no control characters except line breaks and tabs."""
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
+    return "".join(
+        ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc"
+    )
+
+
+class CommentForm(forms.Form):
+    name = forms.CharField(label="Display name", max_length=100)
+    email = forms.EmailField(
+        label="Email (optional, never shown)", required=False, max_length=254
+    )
+    body = forms.CharField(label="Comment", max_length=5000, widget=forms.Textarea)
+    # Left empty by people, whose browsers never show it; bots fill it in.
+    website = forms.CharField(required=False, max_length=200)
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    issued = forms.CharField(widget=forms.HiddenInput, max_length=300)
+
+    def __init__(self, *args, article, now: float | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        self.now = time.time() if now is None else now
+        self.seconds_since_form = 0.0
+        self.parent_comment = None
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_name(self):
+        # One line only: a CR or LF in a name must not reach headers or logs.
+        name = " ".join(plain_text(self.cleaned_data["name"]).split())
+        if not name:
+            raise forms.ValidationError("Please give a display name.")
+        return name
+
+    def clean_body(self):
+        body = plain_text(self.cleaned_data["body"]).strip()
+        if not body:
+            raise forms.ValidationError("Please write a comment.")
+        if len(body) > 5000:
+            raise forms.ValidationError("Please keep your comment to 5,000 characters.")
+        return body
+
+    def clean_parent(self):
+        pk = self.cleaned_data.get("parent")
+        if pk is None:
+            return None
+        parent = (
+            Comment.objects.approved()
+            .filter(article=self.article, pk=pk)
+            .only("pk", "parent_id", "depth")
+            .first()
+        )
+        if parent is None:
+            raise forms.ValidationError(
+                "You can only reply to a published comment on this story."
+            )
+        self.parent_comment = parent
+        return pk
+
+    def clean_issued(self):
+        try:
+            data = signing.loads(self.cleaned_data["issued"], salt=TOKEN_SALT)
+        except signing.BadSignature:
+            data = None
+        if not isinstance(data, dict) or data.get("a") != self.article.pk:
+            raise forms.ValidationError(
+                "We could not check this form. Please post again; your text is kept."
+            )
+        age = self.now - data.get("t", 0)
+        if age > settings.COMMENTS_MAX_FORM_AGE:
+            raise forms.ValidationError(
+                "This form is too old. Please post again; your text is kept."
+            )
+        self.seconds_since_form = max(0.0, age)
+        return self.cleaned_data["issued"]

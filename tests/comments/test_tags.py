@@ -1,0 +1,166 @@
+from datetime import timedelta
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import timezone
+
+from comments import stats
+from comments.models import Comment
+from comments.templatetags.comment_tags import comment_body
+from tests.comments.conftest import make_comment, parse
+from tests.factories import make_article, make_draft, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def most_commented_headlines(client):
+    doc = parse(client.get(reverse("articles:home")))
+    section = doc.find(".//section[@class='most-commented']")
+    if section is None:
+        return []
+    return [a.text for a in section.findall(".//li/a")]
+
+
+def test_most_commented_counts_approved_comments_of_the_last_seven_days(client):
+    now = timezone.now()
+    busy, quiet, stale = make_article(), make_article(), make_article()
+    for _ in range(3):
+        make_comment(busy)
+    make_comment(quiet)
+    for status in ("pending", "rejected", "spam"):
+        make_comment(quiet, status=status)
+        make_comment(quiet, status=status)
+    for _ in range(5):
+        make_comment(stale, created_at=now - timedelta(days=7, minutes=1))
+    make_comment(make_draft())
+    entries = stats.most_commented(10)
+    assert [(e["pk"], e["count"]) for e in entries] == [(busy.pk, 3), (quiet.pk, 1)]
+
+
+def test_most_commented_ties_go_to_the_most_recent_discussion():
+    now = timezone.now()
+    older, newer = make_article(), make_article()
+    make_comment(newer, created_at=now - timedelta(hours=3))
+    make_comment(older, created_at=now - timedelta(hours=2))
+    assert [e["pk"] for e in stats.most_commented(5)] == [older.pk, newer.pk]
+
+
+def test_most_commented_is_on_the_home_and_story_pages_and_follows_moderation(
+    client,
+):
+    first, second = make_article(headline="First"), make_article(headline="Second")
+    make_comment(first)
+    make_comment(first)
+    held = [make_comment(second, status="pending") for _ in range(3)]
+    assert most_commented_headlines(client) == ["First"]
+    Comment.objects.filter(pk__in=[c.pk for c in held]).set_status("approved")
+    assert most_commented_headlines(client) == ["Second", "First"]
+    doc = parse(client.get(first.get_absolute_url()))
+    aside = doc.find(".//section[@class='most-commented']")
+    assert [a.text for a in aside.findall(".//li/a")] == ["Second", "First"]
+    Comment.objects.filter(article=second).first().delete()
+    Comment.objects.filter(article=second).first().delete()
+    assert most_commented_headlines(client) == ["First", "Second"]
+
+
+def test_moderating_in_the_admin_refreshes_most_commented(client):
+    story = make_article(headline="Held story")
+    comment = make_comment(story, status="pending")
+    assert most_commented_headlines(client) == []
+    admin = make_user(superuser=True)
+    client.force_login(admin)
+    client.post(
+        reverse("admin:comments_comment_changelist"),
+        {"action": "approve", "_selected_action": [comment.pk]},
+    )
+    assert most_commented_headlines(client) == ["Held story"]
+
+
+def test_a_withdrawn_story_leaves_most_commented_once_the_cache_refreshes(client):
+    story = make_article(headline="Withdrawn")
+    make_comment(story)
+    assert most_commented_headlines(client) == ["Withdrawn"]
+    story.status = "draft"
+    story.save()
+    make_comment(make_article(headline="Other"))  # any comment change refreshes
+    assert most_commented_headlines(client) == ["Other"]
+
+
+def test_comment_counts_for_a_list_take_one_query(django_assert_num_queries):
+    articles = [make_article() for _ in range(30)]
+    for n, article in enumerate(articles[:10]):
+        for _ in range(n):
+            make_comment(article)
+        make_comment(article, status="pending")
+    template = Template(
+        "{% load comment_tags %}{% comment_counts_for articles as counts %}"
+        "{% for a in articles %}{{ counts|count_for:a }},{% endfor %}"
+    )
+    with django_assert_num_queries(1):
+        out = template.render(Context({"articles": articles}))
+    assert out == ",".join(str(n) for n in range(10)) + ",0" * 20 + ","
+
+
+def test_comment_body_escapes_and_links_with_the_reader_rel():
+    html = comment_body('<i>hi</i>\r\nsee http://a.example/?q="x"&y=<b>')
+    doc = parse_fragment(html)
+    assert [el.tag for el in doc] == ["br", "a"]
+    link = doc[1]
+    assert link.get("rel") == "nofollow ugc noopener"
+    assert "<i>hi</i>" in (doc.text or "")
+
+
+def parse_fragment(html):
+    import html5lib
+
+    return html5lib.parseFragment(
+        str(html), treebuilder="etree", namespaceHTMLElements=False
+    )
+
+
+def test_story_cards_show_counts_from_one_query_for_every_list(
+    django_assert_num_queries,
+):
+    from django.template.loader import render_to_string
+
+    from articles.models import Article
+
+    stories = [make_article() for _ in range(6)]
+    for n, story in enumerate(stories):
+        for _ in range(n):
+            make_comment(story)
+    make_comment(stories[0], status="pending")
+    listed = list(Article.objects.filter(pk__in=[s.pk for s in stories]).for_listing())
+    by_pk = {a.pk: a for a in listed}
+    top = [by_pk[stories[5].pk]]
+    blocks = [(top[0].section, [by_pk[s.pk] for s in stories[:3]])]
+    rest = [by_pk[s.pk] for s in stories[3:5]]
+    template = Template(
+        "{% load comment_tags %}"
+        "{% comment_counts_for top blocks rest as comment_counts %}"
+        "{% for article in top %}"
+        "{% include 'articles/includes/story_card.html' %}{% endfor %}"
+        "{% for section, articles in blocks %}{% for article in articles %}"
+        "{% include 'articles/includes/story_card.html' %}{% endfor %}{% endfor %}"
+        "{% for article in rest %}"
+        "{% include 'articles/includes/story_card.html' %}{% endfor %}"
+    )
+    with django_assert_num_queries(1):
+        html = template.render(Context({"top": top, "blocks": blocks, "rest": rest}))
+    doc = parse_fragment(html)
+    shown = {}
+    for card in doc.findall(".//article"):
+        href = card.find(".//*[@class='card__headline']/a").get("href")
+        count = card.find(".//p[@class='card__comments']/a")
+        shown[href] = count.text if count is not None else None
+    expected = {
+        s.get_absolute_url(): (f"{n} comment{'s' if n != 1 else ''}" if n else None)
+        for n, s in enumerate(stories)
+    }
+    assert shown == expected
+    with django_assert_num_queries(0):  # lists that do not ask show no count
+        alone = render_to_string(
+            "articles/includes/story_card.html", {"article": by_pk[stories[5].pk]}
+        )
+    assert parse_fragment(alone).find(".//p[@class='card__comments']") is None
