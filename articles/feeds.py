@@ -1,0 +1,234 @@
+"""RSS 2.0 and Atom feeds: the latest stories, and per section, tag and author.
+
+Every item carries all its bylines (``dc:creator`` per person in RSS, one
+``<author>`` per person in Atom), the tags as categories, published and updated
+times, the dek as summary, the full sanitised body (``content:encoded`` / Atom
+``content``) and the lead image as an enclosure. Queries are constant: one for
+the feed's object, one for the stories, two prefetches (bylines, tags).
+"""
+
+import mimetypes
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Model
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from taggit.models import Tag
+
+from articles.models import Article, Author, Section
+from articles.sanitizer import clean_html
+
+FEED_LENGTH = 30
+DC_NS = "http://purl.org/dc/elements/1.1/"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+
+
+class NewsroomRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with ``dc:creator`` per byline, ``content:encoded`` and
+    ``atom:updated`` per item."""
+
+    def rss_attributes(self):
+        return {
+            **super().rss_attributes(),
+            "xmlns:dc": DC_NS,
+            "xmlns:content": CONTENT_NS,
+        }
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, _url in item.get("bylines", ()):
+            handler.addQuickElement("dc:creator", name)
+        if item.get("updateddate") is not None:
+            handler.addQuickElement("atom:updated", item["updateddate"].isoformat())
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class NewsroomAtomFeed(Atom1Feed):
+    """Atom with one ``<author>`` per byline and the body as ``<content>``."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, url in item.get("bylines", ()):
+            handler.startElement("author", {})
+            handler.addQuickElement("name", name)
+            if url:
+                handler.addQuickElement("uri", url)
+            handler.endElement("author")
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+@dataclass
+class FeedSource:
+    """What a feed is about (``None`` for the latest stories) and the site root,
+    so items can build absolute addresses without sharing state between
+    requests (a ``Feed`` instance serves every request)."""
+
+    obj: Model | None
+    base_url: str
+
+
+class LatestStoriesFeed(Feed):
+    feed_type = NewsroomRssFeed
+    description_template = None
+
+    def get_object(self, request, *args, **kwargs):
+        return FeedSource(self.get_subject(**kwargs), request.build_absolute_uri("/"))
+
+    def get_subject(self, **kwargs):
+        return None
+
+    def stories(self, subject):
+        return Article.objects.published()
+
+    def items(self, source):
+        stories = list(self.stories(source.obj).for_listing()[:FEED_LENGTH])
+        for story in stories:
+            story.feed_base_url = source.base_url
+        return stories
+
+    def title(self, source):
+        return f"{settings.NEWSROOM_NAME}: latest stories"
+
+    def description(self, source):
+        return f"The latest stories from {settings.NEWSROOM_NAME}."
+
+    def link(self, source):
+        return reverse("articles:home")
+
+    def feed_url(self, source):
+        return None  # Django then uses the requested address.
+
+    def item_title(self, item):
+        return item.headline
+
+    def item_description(self, item):
+        # Feed readers treat the description as HTML: the dek is plain text.
+        return escape(item.dek)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_author_name(self, item):
+        # Atom's own <author> and RSS's dc:creator are written per byline below.
+        return None
+
+    def item_guid(self, item):
+        return f"{item.feed_base_url.rstrip('/')}{item.get_absolute_url()}"
+
+    def item_guid_is_permalink(self, item):
+        return True
+
+    def item_enclosure_url(self, item):
+        if not item.lead_image:
+            return None
+        return _absolute(item.feed_base_url, item.lead_image.url)
+
+    def item_enclosure_length(self, item):
+        try:
+            return item.lead_image.size
+        except OSError:
+            return 0
+
+    def item_enclosure_mime_type(self, item):
+        return mimetypes.guess_type(item.lead_image.name)[0] or "image/jpeg"
+
+    def item_extra_kwargs(self, item):
+        return {
+            "bylines": [
+                (
+                    byline.author.name,
+                    _absolute(item.feed_base_url, byline.author.get_absolute_url()),
+                )
+                for byline in item.bylines.all()
+            ],
+            "content_html": clean_html(item.body),
+        }
+
+
+class LatestStoriesAtomFeed(LatestStoriesFeed):
+    feed_type = NewsroomAtomFeed
+    subtitle = LatestStoriesFeed.description
+
+
+class SectionFeed(LatestStoriesFeed):
+    def get_subject(self, **kwargs):
+        return get_object_or_404(Section, slug=kwargs["slug"])
+
+    def stories(self, section):
+        return Article.objects.published().filter(section=section)
+
+    def title(self, source):
+        return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
+
+    def description(self, source):
+        return f"The latest {source.obj.name} stories from {settings.NEWSROOM_NAME}."
+
+    def link(self, source):
+        return source.obj.get_absolute_url()
+
+
+class SectionAtomFeed(SectionFeed):
+    feed_type = NewsroomAtomFeed
+    subtitle = SectionFeed.description
+
+
+class TagFeed(LatestStoriesFeed):
+    def get_subject(self, **kwargs):
+        return get_object_or_404(Tag, slug=kwargs["slug"])
+
+    def stories(self, tag):
+        return Article.objects.published().tagged(tag)
+
+    def title(self, source):
+        return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
+
+    def description(self, source):
+        return f"Stories about {source.obj.name} from {settings.NEWSROOM_NAME}."
+
+    def link(self, source):
+        return reverse("articles:tag", args=[source.obj.slug])
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = NewsroomAtomFeed
+    subtitle = TagFeed.description
+
+
+class AuthorFeed(LatestStoriesFeed):
+    def get_subject(self, **kwargs):
+        return get_object_or_404(Author, slug=kwargs["slug"])
+
+    def stories(self, author):
+        return Article.objects.published().by_author(author)
+
+    def title(self, source):
+        return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
+
+    def description(self, source):
+        return f"Stories by {source.obj.name} for {settings.NEWSROOM_NAME}."
+
+    def link(self, source):
+        return source.obj.get_absolute_url()
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = NewsroomAtomFeed
+    subtitle = AuthorFeed.description
+
+
+def _absolute(base_url: str, url: str) -> str:
+    if "://" in url or url.startswith("//"):
+        return url
+    return base_url.rstrip("/") + url

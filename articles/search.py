@@ -1,0 +1,330 @@
+"""Story search: the form, the ranked query on each database, snippets, the page.
+
+Ranking is the same on both databases: stories whose headline contains more of
+the search terms come first, then those whose standfirst (dek) does, then the
+database's own text rank, then the newest.
+
+- PostgreSQL: a weighted ``tsvector`` (headline A, dek B, body C) matched with
+  prefix terms and indexed by a GIN expression index (migration 0003). The
+  ``simple`` configuration does not stem, so it treats every language alike;
+  prefix terms make 북한 find 북한의, and scripts written without spaces also
+  get a substring match restricted to the already-filtered stories.
+- SQLite: an FTS5 table with the trigram tokenizer, kept in sync by triggers
+  (migration 0003). Trigrams give substring matches in any script, but need
+  three characters; shorter terms (two-syllable Korean words) are matched with
+  ``LIKE`` on the same table.
+
+User input never reaches a query language: it is split into plain terms, each
+quoted for FTS5 or ``to_tsquery``.
+"""
+
+import html
+import re
+import unicodedata
+
+from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    FloatField,
+    IntegerField,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.shortcuts import render
+from django.utils.html import escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from taggit.models import Tag
+
+from articles.models import Article, Section
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 8
+SNIPPET_LENGTH = 240
+FTS_TABLE = "articles_article_fts"
+# Migration 0003 indexes exactly this expression; change both together.
+PG_SEARCH_VECTOR = (
+    "setweight(to_tsvector('simple'::regconfig, "
+    "coalesce(articles_article.headline, '')), 'A') || "
+    "setweight(to_tsvector('simple'::regconfig, "
+    "coalesce(articles_article.dek, '')), 'B') || "
+    "setweight(to_tsvector('simple'::regconfig, "
+    "regexp_replace(coalesce(articles_article.body, ''), '<[^>]*>', ' ', 'g')), 'C')"
+)
+
+
+def plain_text(body: str | None) -> str:
+    """The readable text of stored article HTML (tags dropped, entities decoded)."""
+    if not body:
+        return ""
+    text = html.unescape(strip_tags(body.replace("<", " <")))
+    return " ".join(text.split())
+
+
+def search_terms(query: str) -> list[str]:
+    """Split a query into plain terms: letters, marks and digits of any script.
+
+    Everything else (spaces, punctuation, symbols, control characters) only
+    separates terms, so quotes, ``*``, ``-``, ``NEAR`` or ``:`` can never act as
+    operators. Duplicates are dropped; at most ``MAX_TERMS`` are kept.
+    """
+    terms, current = [], []
+    for char in query:
+        if unicodedata.category(char)[0] in "LMN":
+            current.append(char)
+        elif current:
+            terms.append("".join(current))
+            current = []
+    if current:
+        terms.append("".join(current))
+    unique = list(dict.fromkeys(term.casefold() for term in terms))
+    return unique[:MAX_TERMS]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search for", required=False)
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.only("name", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All sections",
+    )
+    tag = forms.CharField(required=False, max_length=100)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_q(self):
+        # Long queries are cut, not refused: the first words are what matter.
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
+
+    def clean_tag(self):
+        slug = self.cleaned_data["tag"].strip()
+        if not slug:
+            return None
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            raise forms.ValidationError("There is no such tag.")
+        return tag
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned
+
+
+def search_articles(query, *, section=None, tag=None, date_from=None, date_to=None):
+    """Published stories matching ``query``, best first (see the module docstring).
+
+    Returns an unevaluated queryset loaded for listing, or ``None`` when the
+    query has no searchable term.
+    """
+    terms = search_terms(query)
+    if not terms:
+        return None
+    stories = Article.objects.published()
+    if section is not None:
+        stories = stories.filter(section=section)
+    if tag is not None:
+        stories = stories.tagged(tag)
+    if date_from is not None:
+        stories = stories.filter(published_at__date__gte=date_from)
+    if date_to is not None:
+        stories = stories.filter(published_at__date__lte=date_to)
+
+    if connection.vendor == "postgresql":
+        stories = _match_postgresql(stories, terms)
+    elif connection.vendor == "sqlite":
+        stories = _match_sqlite(stories, terms)
+    else:  # pragma: no cover - only the two supported databases are tested
+        stories = _match_substrings(stories, terms).annotate(
+            text_rank=Value(0.0, output_field=FloatField())
+        )
+    hits = {
+        field: sum(
+            (
+                Case(
+                    When(**{f"{field}__icontains": term}, then=Value(1)),
+                    default=Value(0),
+                    output_field=IntegerField(),
+                )
+                for term in terms
+            ),
+            start=Value(0),
+        )
+        for field in ("headline", "dek")
+    }
+    return (
+        stories.annotate(headline_hits=hits["headline"], dek_hits=hits["dek"])
+        .order_by("-headline_hits", "-dek_hits", "-text_rank", "-published_at", "-pk")
+        .for_listing()
+    )
+
+
+def _match_substrings(stories, terms):
+    for term in terms:
+        stories = stories.filter(
+            Q(headline__icontains=term)
+            | Q(dek__icontains=term)
+            | Q(body__icontains=term)
+        )
+    return stories
+
+
+def _tsquery(terms):
+    # Each term quoted (quotes doubled) and made a prefix: 북한 matches 북한의.
+    quoted = (
+        "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*" for term in terms
+    )
+    return " & ".join(quoted)
+
+
+def _match_postgresql(stories, terms):
+    tsquery = _tsquery(terms)
+    fts = Q(
+        RawSQL(
+            f"({PG_SEARCH_VECTOR}) @@ to_tsquery('simple'::regconfig, %s)",
+            [tsquery],
+            output_field=BooleanField(),
+        )
+    )
+    if any(not term.isascii() for term in terms):
+        # Scripts written without spaces between words (Korean particles,
+        # Chinese, Japanese): a word may sit inside a longer token.
+        substrings = Q()
+        for term in terms:
+            substrings &= (
+                Q(headline__icontains=term)
+                | Q(dek__icontains=term)
+                | Q(body__icontains=term)
+            )
+        fts |= substrings
+    return stories.filter(fts).annotate(
+        text_rank=RawSQL(
+            f"ts_rank({PG_SEARCH_VECTOR}, to_tsquery('simple'::regconfig, %s))",
+            [tsquery],
+            output_field=FloatField(),
+        )
+    )
+
+
+def _match_sqlite(stories, terms):
+    long_terms = [term for term in terms if len(term) >= 3]
+    short_terms = [term for term in terms if len(term) < 3]
+    where = [f"{FTS_TABLE}.rowid = articles_article.id"]
+    params = []
+    if long_terms:
+        where.append(f"{FTS_TABLE} MATCH %s")
+        params.append(
+            " ".join('"' + term.replace('"', '""') + '"' for term in long_terms)
+        )
+        # bm25 is smaller for better matches; negate it so higher is better.
+        rank = f"-bm25({FTS_TABLE}, 10.0, 4.0, 1.0)"
+    else:
+        rank = "0.0"
+    for term in short_terms:
+        # Trigrams cannot index fewer than three characters: scan the plain
+        # text of the stories the other conditions left.
+        like = (
+            "%"
+            + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        where.append(
+            f"({FTS_TABLE}.headline LIKE %s ESCAPE '\\' OR {FTS_TABLE}.dek LIKE %s "
+            f"ESCAPE '\\' OR {FTS_TABLE}.body LIKE %s ESCAPE '\\')"
+        )
+        params.extend([like, like, like])
+    # A join on the FTS5 table, which the ORM cannot express: extra() is the
+    # documented last resort. Every value is a bound parameter.
+    return stories.extra(
+        tables=[FTS_TABLE], where=where, params=params, select={"text_rank": rank}
+    )
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """``text`` HTML-escaped, with every occurrence of a term wrapped in <mark>."""
+    if not terms:
+        return escape(text)
+    pattern = re.compile(
+        "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)),
+        re.IGNORECASE,
+    )
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))  # every piece escaped above
+
+
+def snippet(article: Article, terms: list[str]) -> SafeString:
+    """A short excerpt of the dek or body around the first term found."""
+    lowered = [term.casefold() for term in terms]
+    for text in (article.dek, plain_text(article.body)):
+        text = " ".join(text.split())
+        folded = text.casefold()
+        positions = [folded.find(term) for term in lowered if term in folded]
+        if positions:
+            start = max(0, min(positions) - SNIPPET_LENGTH // 3)
+            excerpt = text[start : start + SNIPPET_LENGTH]
+            prefix = "…" if start else ""
+            suffix = "…" if start + SNIPPET_LENGTH < len(text) else ""
+            return highlight(prefix + excerpt + suffix, terms)
+    return escape(article.dek or plain_text(article.body)[:SNIPPET_LENGTH])
+
+
+def register_sqlite_functions(sender, connection, **kwargs):
+    """Give every SQLite connection the function the FTS triggers call.
+
+    Connected to ``connection_created`` in ``ArticlesConfig.ready()``. Writes
+    to articles from outside Django (the ``sqlite3`` shell) need it too.
+    """
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "newsroom_plain_text", 1, plain_text, deterministic=True
+        )
+
+
+def search_view(request):
+    """Search results. Template: ``articles/search.html``.
+
+    Context: ``form``, ``query``, ``page_obj`` (or ``None`` without a query)
+    and ``results``: ``(article, highlighted headline, snippet)`` per story.
+    """
+    form = SearchForm(request.GET or None)
+    page_obj, results, query = None, [], ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        stories = search_articles(
+            query,
+            section=form.cleaned_data["section"],
+            tag=form.cleaned_data["tag"],
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
+        if stories is not None:
+            page_obj = Paginator(stories, settings.ARTICLES_PER_PAGE).get_page(
+                request.GET.get("page")
+            )
+            terms = search_terms(query)
+            results = [
+                (article, highlight(article.headline, terms), snippet(article, terms))
+                for article in page_obj
+            ]
+    return render(
+        request,
+        "articles/search.html",
+        {"form": form, "query": query, "page_obj": page_obj, "results": results},
+    )

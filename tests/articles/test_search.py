@@ -1,0 +1,355 @@
+from datetime import timedelta
+
+import html5lib
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.search import PG_SEARCH_VECTOR, search_articles, search_terms
+from tests.factories import make_article, make_author, make_draft, make_section
+
+NS = {"h": "http://www.w3.org/1999/xhtml"}
+
+
+def parse(response):
+    return html5lib.parse(response.content.decode(), namespaceHTMLElements=True)
+
+
+def result_headlines(response):
+    doc = parse(response)
+    return [
+        "".join(a.itertext())
+        for a in doc.findall(".//h:li[@class='search-result']/h:h2/h:a", NS)
+    ]
+
+
+def search(client, **params):
+    return client.get(reverse("articles:search"), params)
+
+
+@pytest.fixture
+def ranked_set(db):
+    """Three stories that mention "lighthouse" in one field each, plus noise."""
+    old = timezone.now() - timedelta(days=3)
+    body = make_article(
+        headline="Harbour news",
+        dek="Boats return.",
+        body="<p>The old lighthouse keeper retired.</p>",
+        published_at=timezone.now() - timedelta(minutes=1),
+    )
+    dek = make_article(
+        headline="Coastal towns",
+        dek="A lighthouse is sold to a village.",
+        body="<p>Nothing else.</p>",
+        published_at=old,
+    )
+    headline = make_article(
+        headline="Lighthouse reopens",
+        dek="Visitors welcome.",
+        body="<p>Tours start Monday.</p>",
+        published_at=old - timedelta(days=1),
+    )
+    make_article(headline="Unrelated", dek="Nothing.", body="<p>Fish market.</p>")
+    return headline, dek, body
+
+
+def test_headline_match_ranks_above_dek_match_above_body_match(client, ranked_set):
+    response = search(client, q="lighthouse")
+    assert response.status_code == 200
+    assert result_headlines(response) == [
+        "Lighthouse reopens",
+        "Coastal towns",
+        "Harbour news",
+    ]
+
+
+def test_ranking_holds_in_the_queryset_too(ranked_set):
+    headline, dek, body = ranked_set
+    assert list(search_articles("LIGHTHOUSE")) == [headline, dek, body]
+
+
+def test_more_terms_in_the_headline_rank_higher(db):
+    one = make_article(headline="Election night", body="<p>Seoul results.</p>")
+    both = make_article(
+        headline="Seoul election",
+        body="<p>Counting.</p>",
+        published_at=timezone.now() - timedelta(days=5),
+    )
+    assert list(search_articles("seoul election")) == [both, one]
+
+
+def test_all_terms_must_match(db):
+    make_article(headline="Rain in Busan")
+    found = make_article(headline="Rain in Seoul")
+    assert list(search_articles("rain seoul")) == [found]
+
+
+def test_korean_word_finds_the_word_with_a_particle(client, db):
+    story = make_article(
+        headline="정상회담 소식",
+        dek="",
+        body="<p>북한의 지도자가 회담에 참석했다.</p>",
+    )
+    make_article(headline="날씨", body="<p>서울은 맑음.</p>")
+    assert list(search_articles("북한")) == [story]
+    response = search(client, q="북한")
+    assert result_headlines(response) == ["정상회담 소식"]
+
+
+def test_korean_substring_inside_a_word_is_found(db):
+    story = make_article(headline="평화", body="<p>북한의 지도자</p>")
+    assert list(search_articles("한의")) == [story]
+    assert list(search_articles("지도자")) == [story]
+
+
+def test_body_markup_is_not_searchable(db):
+    make_article(
+        body='<p><strong>Bold</strong> <a href="https://example.org">x</a></p>'
+    )
+    assert list(search_articles("strong")) == []
+    assert list(search_articles("href")) == []
+
+
+def test_drafts_and_scheduled_stories_are_never_found(client, db):
+    make_draft(headline="Zebracorn draft")
+    make_article(
+        headline="Zebracorn scheduled",
+        published_at=timezone.now() + timedelta(hours=1),
+    )
+    live = make_article(headline="Zebracorn live")
+    assert list(search_articles("zebracorn")) == [live]
+    response = search(client, q="zebracorn")
+    assert result_headlines(response) == ["Zebracorn live"]
+    assert b"draft" not in response.content.lower().split(b"<main")[1]
+
+
+def test_index_follows_edits_and_deletions(db):
+    story = make_article(headline="Before the edit")
+    assert list(search_articles("before")) == [story]
+    story.headline = "Quokka sighting"
+    story.save()
+    assert list(search_articles("before")) == []
+    assert list(search_articles("quokka")) == [story]
+    story.delete()
+    assert list(search_articles("quokka")) == []
+
+
+def test_unpublishing_removes_a_story_from_results(db):
+    story = make_article(headline="Wombat census")
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT)
+    assert list(search_articles("wombat")) == []
+
+
+def test_matches_are_highlighted_and_everything_else_escaped(client, db):
+    make_article(
+        headline="<script>alert(1)</script> Pelican",
+        dek="The <b>pelican</b> & friends",
+        body="<p>Body.</p>",
+    )
+    response = search(client, q="pelican")
+    doc = parse(response)
+    result = doc.find(".//h:li[@class='search-result']", NS)
+    assert result.findall(".//h:script", NS) == []
+    assert result.findall(".//h:b", NS) == []
+    marks = ["".join(m.itertext()) for m in result.findall(".//h:mark", NS)]
+    assert marks == ["Pelican", "pelican"]
+    snippet = result.find(".//h:p[@class='search-result__snippet']", NS)
+    assert "".join(snippet.itertext()) == "The <b>pelican</b> & friends"
+
+
+def test_snippet_shows_the_body_around_the_match(client, db):
+    filler = "word " * 200
+    make_article(
+        headline="Long read",
+        dek="No match here.",
+        body=f"<p>{filler}the narwhal surfaced {filler}</p>",
+    )
+    doc = parse(search(client, q="narwhal"))
+    snippet = doc.find(".//h:p[@class='search-result__snippet']", NS)
+    text = "".join(snippet.itertext())
+    assert "narwhal" in text
+    assert len(text) < 300
+    assert ["".join(m.itertext()) for m in snippet.findall("h:mark", NS)] == ["narwhal"]
+
+
+def test_filters_by_section_tag_and_dates(client, db):
+    politics = make_section(name="Politics", slug="politics")
+    sport = make_section(name="Sport", slug="sport")
+    now = timezone.now()
+    a = make_article(headline="Budget vote", section=politics, tags=["money"])
+    b = make_article(
+        headline="Budget for stadium",
+        section=sport,
+        tags=["money"],
+        published_at=now - timedelta(days=40),
+    )
+    c = make_article(headline="Budget cuts", section=politics)
+    assert set(search_articles("budget", section=politics)) == {a, c}
+    tag = a.tags.get()
+    assert set(search_articles("budget", tag=tag)) == {a, b}
+    recent = (now - timedelta(days=10)).date()
+    assert set(search_articles("budget", date_from=recent)) == {a, c}
+    assert list(search_articles("budget", date_to=recent)) == [b]
+
+    response = search(client, q="budget", section="sport", tag=tag.slug)
+    assert result_headlines(response) == ["Budget for stadium"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"section": "no-such-section"},
+        {"tag": "no-such-tag"},
+        {"date_from": "2026-02-31"},
+        {"date_to": "yesterday"},
+        {"date_from": "2026-05-02", "date_to": "2026-05-01"},
+        {"q": "a\x00b"},
+    ],
+)
+def test_bad_filter_values_are_form_errors_not_failures(client, db, params):
+    make_article(headline="Budget vote")
+    response = search(client, **{"q": "budget", **params})
+    assert response.status_code == 200
+    doc = parse(response)
+    assert doc.findall(".//h:span[@class='form-error']", NS)
+    assert doc.findall(".//h:li[@class='search-result']", NS) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "   ",
+        '"',
+        '""',
+        "'",
+        "*",
+        "-",
+        "NEAR",
+        "NEAR(a b)",
+        "a OR b",
+        "AND",
+        "NOT budget",
+        "budget*",
+        '"budget',
+        "budget -vote",
+        "headline:budget",
+        "{headline}: budget",
+        "^budget",
+        "a & b | !c",
+        "budget:*",
+        "'; DROP TABLE articles_article; --",
+        "%_%",
+        "\\",
+        "(((",
+        "<script>alert(1)</script>",
+        "x" * 5000,
+        "budget " * 300,
+        "🙂",
+        "ab",
+        "북",
+        "١٢٣",
+    ],
+)
+def test_odd_queries_never_fail(client, db, query):
+    make_article(headline="Budget vote", body="<p>The 100% vote_count.</p>")
+    response = search(client, q=query)
+    assert response.status_code == 200
+    doc = parse(response)
+    assert doc.findall(".//h:main//h:script", NS) == []
+
+
+def test_long_queries_are_cut_to_the_cap(client, db):
+    make_article(headline="Budget vote")
+    response = search(client, q="budget" + " x" * 300)
+    assert response.status_code == 200
+    assert len(response.context["query"]) <= 200
+
+
+def test_query_words_become_plain_terms():
+    assert search_terms('"NEAR(a* -b)" OR c:d') == ["near", "a", "b", "or", "c", "d"]
+    assert search_terms("북한의 '핵'") == ["북한의", "핵"]
+    assert search_terms("\x00\x01") == []
+
+
+def test_empty_query_shows_no_results_and_runs_no_search(client, db):
+    make_article(headline="Budget vote")
+    response = search(client, q="")
+    assert response.status_code == 200
+    assert response.context["page_obj"] is None
+
+
+def test_results_are_paginated(client, db, settings):
+    settings.ARTICLES_PER_PAGE = 3
+    for n in range(7):
+        make_article(
+            headline=f"Ferry {n}", published_at=timezone.now() - timedelta(hours=n)
+        )
+    first = search(client, q="ferry")
+    assert result_headlines(first) == ["Ferry 0", "Ferry 1", "Ferry 2"]
+    last = search(client, q="ferry", page=3)
+    assert result_headlines(last) == ["Ferry 6"]
+    doc = parse(first)
+    next_link = doc.find(".//h:a[@rel='next']", NS)
+    assert "q=ferry" in next_link.get("href")
+    assert "page=2" in next_link.get("href")
+    assert search(client, q="ferry", page="zzz").status_code == 200
+
+
+def test_search_page_is_not_indexed(client, db):
+    doc = parse(search(client, q="anything"))
+    robots = doc.find(".//h:head/h:meta[@name='robots']", NS)
+    assert robots.get("content") == "noindex"
+
+
+@pytest.mark.parametrize("rows", [10, 210])
+def test_search_query_count_is_flat(client, db, django_assert_num_queries, rows):
+    author = make_author()
+    section = make_section()
+    for n in range(rows):
+        make_article(
+            headline=f"Otter {n}",
+            authors=[author, make_author()] if n % 2 else [author],
+            tags=["animals", f"tag{n % 5}"],
+            section=section,
+        )
+    # Nav sections, the section choices, count, page, bylines, tags; the
+    # section and tag filters add one lookup each.
+    with django_assert_num_queries(6):
+        response = search(client, q="otter")
+    assert len(result_headlines(response)) == min(rows, 20)
+    with django_assert_num_queries(8):
+        search(client, q="otter", section=section.slug, tag="animals")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's"
+)
+def test_postgresql_match_condition_can_use_the_gin_index(db):
+    # On a tiny table the planner prefers other indexes for the whole search
+    # query; this checks that the search's match expression is the indexed one.
+    make_article(headline="Index me")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN SELECT id FROM articles_article WHERE ({PG_SEARCH_VECTOR}) "
+            "@@ to_tsquery('simple'::regconfig, %s)",
+            ["'index':*"],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "article_search_vector_idx" in plan, plan
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
+def test_sqlite_index_holds_plain_text(db):
+    story = make_article(
+        headline="H", dek="D", body="<p>Plain &amp; <em>simple</em></p>"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT headline, dek, body FROM articles_article_fts WHERE rowid = %s",
+            [story.pk],
+        )
+        assert cursor.fetchone() == ("H", "D", "Plain & simple")
