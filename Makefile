@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz}
 DEV_ENV := DEBUG=1
 
-.PHONY: help run test lint format bench lock install install-dev clean
+.PHONY: help run test lint format bench lock install install-dev browser-deps clean
 
 help:
 	@echo "make run    set up and serve the demo newsroom at http://$(HOST):$(PORT)/"
@@ -43,8 +43,22 @@ run: install
 	$(DEV_ENV) $(PY) manage.py ensure_local_admin
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# The browser tests need Debian's chromium (Playwright cannot download browsers
+# here) and axe-core from npm; install them when missing and we can.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's chromium for the browser tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"; fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+		if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+		else echo "npm not found: browser tests will be skipped"; fi; \
+	fi
+
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
-test: install-dev
+test: install-dev browser-deps
 	@$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 

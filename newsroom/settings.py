@@ -5,6 +5,7 @@ local default; see README.md ("Configuration") for the full list.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,11 +52,14 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     # Third party
     "taggit",
+    "axes",
     "django_prose_editor",
     # Newsroom
     "articles",
+    "comments",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -144,6 +149,28 @@ else:
             "LOCATION": "newsroom",
         }
     }
+
+# Authentication: django-axes locks out repeated failures (state in the database,
+# so it survives a Redis outage and holds across processes).
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Proxies in front of the app that append to X-Forwarded-For (0: none).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # Passwords
 
@@ -244,6 +271,24 @@ ARTICLES_PER_PAGE = 20
 # Pages a paginated list will serve; a huge ?page= is a 404, not a deep OFFSET.
 MAX_PAGE_NUMBER = 500
 
+# Reader comments (comments/moderation.py, comments/ratelimit.py)
+COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "30"))
+# "post": published unless a check holds it; "pre": every comment is held.
+COMMENTS_MODERATION = os.environ.get("COMMENTS_MODERATION", "post")
+COMMENTS_RATE_LIMIT = int(os.environ.get("COMMENTS_RATE_LIMIT", "5"))
+COMMENTS_RATE_LIMIT_WINDOW = int(os.environ.get("COMMENTS_RATE_LIMIT_WINDOW", "600"))
+# "auto": the cache when it is shared (Redis), the database when it is per process.
+COMMENTS_RATE_LIMIT_BACKEND = os.environ.get("COMMENTS_RATE_LIMIT_BACKEND", "auto")
+COMMENTS_REPORTS_THRESHOLD = int(os.environ.get("COMMENTS_REPORTS_THRESHOLD", "3"))
+# A form posted sooner than this after it was shown is held; older than the
+# maximum, the reader is asked to post again.
+COMMENTS_MIN_SECONDS = 3
+COMMENTS_MAX_FORM_AGE = 24 * 60 * 60
+COMMENTS_MOST_COMMENTED_TTL = 300
+# Only behind our own proxy, which appends the client address (right-most).
+COMMENTS_TRUST_X_FORWARDED_FOR = env_bool("COMMENTS_TRUST_X_FORWARDED_FOR")
+URLIZE_ASSUME_HTTPS = True
+
 # View tracking (articles/tracking.py). One view per reader per story per window.
 VIEW_TRACKING = env_bool("VIEW_TRACKING", default=True)
 VIEW_DEDUP_SECONDS = int(os.environ.get("VIEW_DEDUP_SECONDS", "1800"))
@@ -254,6 +299,9 @@ VIEW_FLUSH_INTERVAL = int(os.environ.get("VIEW_FLUSH_INTERVAL", "60"))
 # "auto": the cache when it is shared (Redis), the database when it is per process.
 VIEW_DEDUP_STORE = os.environ.get("VIEW_DEDUP_STORE", "auto")
 VIEW_MOST_VIEWED_CACHE_SECONDS = 60
+# Proxies of ours in front of gunicorn that append to X-Forwarded-For (0: none,
+# REMOTE_ADDR is the reader).
+VIEW_PROXY_HOPS = int(os.environ.get("VIEW_PROXY_HOPS", "0"))
 
 LOGGING = {
     "version": 1,

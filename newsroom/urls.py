@@ -1,12 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 
+from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from newsroom import views
 
 urlpatterns = [
     path(settings.ADMIN_URL_PREFIX, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap_index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS, "template_name": "articles/sitemap.xml"},
+        name="sitemap_section",
+    ),
+    path("news-sitemap.xml", news_sitemap, name="news_sitemap"),
+    path("comments/", include("comments.urls")),
     path("", include("articles.urls")),
 ]
 

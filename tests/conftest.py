@@ -25,6 +25,9 @@ def _isolated_environment(settings, tmp_path):
     """Each test gets a fresh cache, its own MEDIA_ROOT and plain static files."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Axes needs the request to authenticate, which Client.login() does not pass;
+    # the login throttling tests (tests/newsroom/test_login.py) switch it on.
+    settings.AXES_ENABLED = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {
