@@ -2,6 +2,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from articles.images import CleanImageField
 from articles.sanitizer import clean_html
 
 BODY_EXTENSIONS = {
@@ -39,9 +41,15 @@ BODY_EXTENSIONS = {
 
 
 def upload_path(instance, filename):
-    """A generated name: the client's file name never reaches the file system."""
+    """A generated name: the client's file name never reaches the file system.
+
+    Uploads through forms arrive re-encoded by ``articles.images`` as
+    ``image.jpg`` or ``image.png``; only the suffix is kept.
+    """
     suffix = PurePath(filename).suffix.lower()[:8]
-    if suffix not in {".jpg", ".jpeg", ".png", ".webp", ".gif"}:
+    if suffix == ".jpeg":
+        suffix = ".jpg"
+    if suffix not in {".jpg", ".png", ".webp", ".gif"}:
         suffix = ".bin"
     now = timezone.now()
     return f"uploads/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
@@ -70,7 +78,7 @@ class Author(models.Model):
     slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
     job_title = models.CharField(max_length=120, blank=True)
     bio = models.TextField("short bio", blank=True, max_length=2000)
-    photo = models.ImageField(upload_to=upload_path, blank=True)
+    photo = CleanImageField(upload_to=upload_path, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -90,6 +98,11 @@ class Author(models.Model):
         return reverse("articles:author", args=[self.slug])
 
 
+def listing_prefetches():
+    """The prefetches a story card needs (see ``ArticleQuerySet.for_listing``)."""
+    return (Prefetch("bylines", queryset=Byline.objects.select_related("author")),)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of "live": every public surface starts here."""
@@ -98,11 +111,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """What a story card shows: section, bylines with authors, tags."""
-        return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-            "tags",
-        )
+        """What a story card shows: its section and its bylines with authors."""
+        return self.select_related("section").prefetch_related(*listing_prefetches())
+
+    def with_tags(self):
+        """Also the tags (story pages, feeds); cards do not show them."""
+        return self.prefetch_related("tags")
 
     def by_author(self, author):
         return self.filter(
@@ -114,10 +128,20 @@ class ArticleQuerySet(models.QuerySet):
             pk__in=TaggedArticle.objects.filter(tag=tag).values("content_object_id")
         )
 
+    def update(self, **kwargs):
+        """Bulk changes (admin actions) send no signal: retire cached pages here."""
+        from articles import cache
+
+        rows = super().update(**kwargs)
+        if rows:
+            cache.bump()
+        return rows
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
     headline = models.CharField(max_length=200)
@@ -135,7 +159,16 @@ class Article(models.Model):
         "in feeds and search results.",
     )
     body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=clean_html, blank=True)
-    lead_image = models.ImageField(upload_to=upload_path, blank=True)
+    lead_image = CleanImageField(
+        upload_to=upload_path,
+        blank=True,
+        width_field="lead_image_width",
+        height_field="lead_image_height",
+        help_text="JPEG, PNG, WebP or GIF (first frame), at most 20 MB. "
+        "It is re-encoded: location and camera data are removed.",
+    )
+    lead_image_width = models.PositiveIntegerField(null=True, editable=False)
+    lead_image_height = models.PositiveIntegerField(null=True, editable=False)
     lead_image_alt = models.CharField(
         "alt text",
         max_length=300,
@@ -159,6 +192,14 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Whose story this is: reporters see and edit only their own.",
+    )
     comments_enabled = models.BooleanField(default=True)
     is_top_story = models.BooleanField(
         "top story",
@@ -190,6 +231,9 @@ class Article(models.Model):
                 name="article_published_has_time",
             ),
         ]
+        permissions = [
+            ("publish_article", "Can publish, schedule and unpublish stories"),
+        ]
 
     def __str__(self):
         return self.headline
@@ -214,12 +258,33 @@ class Article(models.Model):
             },
         )
 
+    def clean(self):
+        super().clean()
+        if (
+            self.status == self.Status.PUBLISHED
+            and self.lead_image
+            and not self.lead_image_alt.strip()
+        ):
+            raise ValidationError(
+                {"lead_image_alt": "Describe the lead image before publishing."},
+                code="alt_required",
+            )
+
     @property
     def is_published(self):
         return (
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        """Published, but its time has not come: invisible until then."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
         )
 
     @property
@@ -257,6 +322,38 @@ class Byline(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} {self.author}"
+
+
+class ArticleRevision(models.Model):
+    """A snapshot of a story after one save: fields, bylines and tags.
+
+    Written and pruned only by ``articles.revisions``.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="revisions"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["article", "-created_at"], name="article_revision_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class TaggedArticle(TaggedItemBase):
@@ -336,3 +433,20 @@ class RecentView(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ArticleRedirect(models.Model):
+    """An address a published story had before its slug or date changed.
+
+    Written only by ``articles.redirects.record_url_change()``; the story page
+    answers a 301 to the story's current address while it is published.
+    """
+
+    old_path = models.CharField(max_length=400, unique=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_addresses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article_id}"

@@ -30,7 +30,7 @@ EDITOR_PERMISSIONS = [
         ("taggit", "tag"),
     ]
     for action in ("add", "change", "delete", "view")
-]
+] + [("articles", "publish_article")]  # the Editor role (articles.roles)
 
 
 def make_editor():

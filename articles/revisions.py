@@ -1,0 +1,227 @@
+"""Story revisions: a snapshot after every save, a readable diff, restore, pruning.
+
+A revision holds the editable fields, the bylines and the tags as JSON, so a
+story can be shown and restored as it was even after authors or tags change.
+"""
+
+import difflib
+import re
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from articles.models import Article, ArticleRevision, Author, Byline, Section
+
+DEFAULT_KEEP = 50
+
+# Snapshot key -> label, in the order a diff shows them.
+FIELDS = {
+    "headline": "Headline",
+    "slug": "Slug",
+    "dek": "Standfirst",
+    "body": "Body",
+    "section": "Section",
+    "tags": "Tags",
+    "bylines": "Bylines",
+    "lead_image": "Lead image",
+    "lead_image_alt": "Alt text",
+    "lead_image_caption": "Caption",
+    "lead_image_credit": "Credit",
+    "status": "Status",
+    "published_at": "Publication time",
+    "is_top_story": "Top story",
+    "comments_enabled": "Comments enabled",
+}
+
+# What a restore brings back. Publication state (status, time, top story) and
+# the slug stay as they are: going live or moving a link is an editor's
+# separate decision, and the lead image file may no longer exist.
+RESTORED_FIELDS = (
+    "headline",
+    "dek",
+    "body",
+    "lead_image_alt",
+    "lead_image_caption",
+    "lead_image_credit",
+    "comments_enabled",
+)
+
+_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|ul|ol|blockquote|pre|table|tr)>|<br>)")
+
+
+def keep_count() -> int:
+    return getattr(settings, "ARTICLE_REVISIONS_KEEP", DEFAULT_KEEP)
+
+
+def snapshot(article: Article) -> dict:
+    """The story as saved now, bylines and tags read fresh from the database."""
+    bylines = (
+        Byline.objects.filter(article=article)
+        .select_related("author")
+        .order_by("order", "pk")
+    )
+    return {
+        "headline": article.headline,
+        "slug": article.slug,
+        "dek": article.dek,
+        "body": article.body,
+        "section": {"id": article.section_id, "name": str(article.section)},
+        "lead_image": article.lead_image.name or "",
+        "lead_image_alt": article.lead_image_alt,
+        "lead_image_caption": article.lead_image_caption,
+        "lead_image_credit": article.lead_image_credit,
+        "status": article.status,
+        "published_at": (
+            article.published_at.isoformat() if article.published_at else None
+        ),
+        "is_top_story": article.is_top_story,
+        "comments_enabled": article.comments_enabled,
+        "bylines": [[b.author_id, b.author.name, b.role, b.order] for b in bylines],
+        "tags": sorted(article.tags.names(), key=str.casefold),
+    }
+
+
+def changed_fields(old: dict | None, new: dict) -> list[str]:
+    if old is None:
+        return list(FIELDS)
+    return [key for key in FIELDS if old.get(key) != new.get(key)]
+
+
+def summarize(old: dict | None, new: dict) -> str:
+    if old is None:
+        return "First version."
+    labels = [FIELDS[key].lower() for key in changed_fields(old, new)]
+    if not labels:
+        return "No changes."
+    if len(labels) == 1:
+        return f"Changed {labels[0]}."
+    return f"Changed {', '.join(labels[:-1])} and {labels[-1]}."
+
+
+def record(article: Article, user=None, summary: str = "") -> ArticleRevision | None:
+    """Keep a revision of the story as saved; None when nothing changed."""
+    data = snapshot(article)
+    previous = (
+        ArticleRevision.objects.filter(article=article)
+        .order_by("-created_at", "-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    if previous == data:
+        return None
+    revision = ArticleRevision.objects.create(
+        article=article,
+        created_by=user if user is not None and user.pk else None,
+        summary=summary or summarize(previous, data),
+        data=data,
+    )
+    prune(article)
+    return revision
+
+
+def prune(article: Article | None = None, *, keep: int | None = None, dry_run=False):
+    """Delete all but the newest ``keep`` revisions of a story (or of every story).
+
+    Returns how many were (or, with ``dry_run``, would be) deleted.
+    """
+    keep = keep_count() if keep is None else keep
+    if article is not None:
+        article_ids = [article.pk]
+    else:
+        article_ids = list(
+            ArticleRevision.objects.values("article_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=keep)
+            .values_list("article_id", flat=True)
+        )
+    total = 0
+    for article_id in article_ids:
+        old = list(
+            ArticleRevision.objects.filter(article_id=article_id)
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[keep:]
+        )
+        total += len(old)
+        if old and not dry_run:
+            ArticleRevision.objects.filter(pk__in=old).delete()
+    return total
+
+
+def _field_text(key: str, value) -> str:
+    if key == "section":
+        return (value or {}).get("name", "")
+    if key == "bylines":
+        return "\n".join(
+            f"{role}: {name} (order {order})" for _, name, role, order in value or []
+        )
+    if key == "tags":
+        return "\n".join(value or [])
+    if key == "body":
+        return _BLOCK_END.sub(r"\1\n", value or "")
+    if value is None:
+        return ""
+    return str(value)
+
+
+def diff(old: dict, new: dict) -> list[dict]:
+    """Per changed field, its lines marked "-", "+" or " " (plain text).
+
+    Templates print the lines with autoescaping on: story content never
+    becomes markup on this page.
+    """
+    changes = []
+    for key in changed_fields(old, new):
+        before = _field_text(key, old.get(key)).splitlines()
+        after = _field_text(key, new.get(key)).splitlines()
+        lines = [
+            (line[0], line[2:])
+            for line in difflib.ndiff(before, after)
+            if not line.startswith("?")
+        ]
+        changes.append({"field": FIELDS[key], "lines": lines})
+    return changes
+
+
+@transaction.atomic
+def restore(revision: ArticleRevision, user=None) -> ArticleRevision:
+    """Bring back a revision's text, section, bylines and tags; a new revision."""
+    article = Article.objects.select_for_update().get(pk=revision.article_id)
+    data = revision.data
+    for field in RESTORED_FIELDS:
+        if field in data:
+            setattr(article, field, data[field])
+    section_id = (data.get("section") or {}).get("id")
+    if section_id and Section.objects.filter(pk=section_id).exists():
+        article.section_id = section_id
+    article.save()
+
+    wanted = data.get("bylines") or []
+    existing_authors = set(
+        Author.objects.filter(pk__in=[row[0] for row in wanted]).values_list(
+            "pk", flat=True
+        )
+    )
+    Byline.objects.filter(article=article).delete()
+    seen = set()
+    for author_id, _name, role, order in wanted:
+        if author_id in existing_authors and (author_id, role) not in seen:
+            seen.add((author_id, role))
+            Byline.objects.create(
+                article=article, author_id=author_id, role=role, order=order
+            )
+    article.tags.set(data.get("tags") or [])
+
+    local = timezone.localtime(revision.created_at)
+    new = record(
+        article, user, summary=f"Restored the version of {local:%Y-%m-%d %H:%M}."
+    )
+    if new is None:  # identical to the latest: still note who restored it
+        new = ArticleRevision.objects.create(
+            article=article,
+            created_by=user if user is not None and user.pk else None,
+            summary=f"Restored the version of {local:%Y-%m-%d %H:%M} (no changes).",
+            data=snapshot(article),
+        )
+    return new

@@ -1,0 +1,101 @@
+"""Who may do what with a story: the editorial workflow's one policy module.
+
+Reporters write their own stories and submit them for review; editors (the
+``articles.publish_article`` permission) publish, schedule and unpublish. The
+admin asks these functions on every view, inline and action, so hiding a
+button is never the only guard.
+"""
+
+from django.utils import timezone
+
+from articles.models import Article
+
+PUBLISH_PERMISSION = "articles.publish_article"
+
+# Fields that decide whether and when a story is public: editors only.
+PUBLISHING_FIELDS = ("status", "published_at", "is_top_story")
+
+# The change form's workflow buttons (their ``name`` in the POST).
+SUBMIT_FOR_REVIEW = "_submit_review"
+PUBLISH_NOW = "_publish_now"
+SCHEDULE = "_schedule"
+UNPUBLISH = "_unpublish"
+EDITOR_BUTTONS = (PUBLISH_NOW, SCHEDULE, UNPUBLISH)
+ALL_BUTTONS = (SUBMIT_FOR_REVIEW, *EDITOR_BUTTONS)
+
+
+class WorkflowError(Exception):
+    """A workflow step that cannot be taken with the story as it is."""
+
+
+def can_publish(user) -> bool:
+    return user.is_active and user.has_perm(PUBLISH_PERMISSION)
+
+
+def visible_stories(user, queryset):
+    """Editors see every story; everyone else only the stories they own."""
+    if can_publish(user):
+        return queryset
+    return queryset.filter(created_by_id=user.pk)
+
+
+def can_edit(user, article: Article) -> bool:
+    """Object-level change right, on top of the ``change_article`` permission.
+
+    A reporter edits only their own stories, and never one that is published
+    (live or scheduled): from then on it is the editors'.
+    """
+    if can_publish(user):
+        return True
+    return (
+        article.created_by_id is not None
+        and article.created_by_id == user.pk
+        and article.status != Article.Status.PUBLISHED
+    )
+
+
+def requested_step(post) -> str | None:
+    """Which workflow button was pressed, if any."""
+    for name in ALL_BUTTONS:
+        if name in post:
+            return name
+    return None
+
+
+def may_take_step(user, step: str | None) -> bool:
+    if step is None:
+        return True
+    if step == SUBMIT_FOR_REVIEW:
+        return True
+    return can_publish(user)
+
+
+def apply_step(article: Article, step: str | None, *, now=None) -> None:
+    """Set status and time for a pressed button (permission already checked)."""
+    now = now or timezone.now()
+    if step is None:
+        return
+    if step == SUBMIT_FOR_REVIEW:
+        if article.status not in (Article.Status.DRAFT, Article.Status.REVIEW):
+            raise WorkflowError("Only a draft can be submitted for review.")
+        article.status = Article.Status.REVIEW
+    elif step == PUBLISH_NOW:
+        # A story that went out before keeps its original time; a future
+        # time (a schedule) is brought forward to now.
+        if article.published_at is None or article.published_at > now:
+            article.published_at = now
+        article.status = Article.Status.PUBLISHED
+    elif step == SCHEDULE:
+        if article.published_at is None or article.published_at <= now:
+            raise WorkflowError("To schedule, set a publication time in the future.")
+        article.status = Article.Status.PUBLISHED
+    elif step == UNPUBLISH:
+        article.status = Article.Status.DRAFT
+
+
+def status_label(article: Article) -> str:
+    """The list's status column: "Scheduled for <time>" for future stories."""
+    if article.is_scheduled:
+        local = timezone.localtime(article.published_at)
+        return f"Scheduled for {local:%Y-%m-%d %H:%M}"
+    return article.get_status_display()

@@ -1,0 +1,80 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+
+from articles.roles import EDITOR_PERMISSIONS, REPORTER_PERMISSIONS
+from tests.articles.workflow_helpers import make_role_user
+
+
+def group_permissions(name):
+    return set(
+        Group.objects.get(name=name).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    )
+
+
+def test_migrations_create_the_reporter_and_editor_groups_with_exact_permissions(
+    db,
+):
+    assert group_permissions("Reporter") == set(REPORTER_PERMISSIONS)
+    assert group_permissions("Editor") == set(EDITOR_PERMISSIONS)
+
+
+def test_every_role_permission_exists(db):
+    # A typo in articles.roles would silently give a role less than intended.
+    for app_label, codename in {*REPORTER_PERMISSIONS, *EDITOR_PERMISSIONS}:
+        assert Permission.objects.filter(
+            content_type__app_label=app_label, codename=codename
+        ).exists(), (app_label, codename)
+
+
+def test_setup_roles_is_idempotent_and_resets_drifted_groups(db):
+    reporter = Group.objects.get(name="Reporter")
+    reporter.permissions.add(
+        Permission.objects.get(
+            content_type__app_label="articles", codename="publish_article"
+        )
+    )
+    Group.objects.filter(name="Editor").delete()
+
+    out = StringIO()
+    call_command("setup_roles", stdout=out)
+    call_command("setup_roles", stdout=out)
+
+    assert group_permissions("Reporter") == set(REPORTER_PERMISSIONS)
+    assert group_permissions("Editor") == set(EDITOR_PERMISSIONS)
+    assert Group.objects.filter(name__in=["Reporter", "Editor"]).count() == 2
+    assert "Reporter: 10 permissions" in out.getvalue()
+
+
+def test_reporter_may_write_but_not_publish_or_delete(db):
+    user = make_role_user("Reporter")
+    assert user.has_perm("articles.add_article")
+    assert user.has_perm("articles.change_article")
+    assert user.has_perm("articles.view_section")
+    assert not user.has_perm("articles.publish_article")
+    assert not user.has_perm("articles.delete_article")
+    assert not user.has_perm("articles.change_section")
+    assert not user.has_perm("comments.moderate_comment")
+
+
+def test_editor_may_publish_and_manage_sections_authors_and_tags(db):
+    user = make_role_user("Editor")
+    for perm in [
+        "articles.publish_article",
+        "articles.delete_article",
+        "articles.change_section",
+        "articles.add_author",
+        "articles.delete_byline",
+        "taggit.change_tag",
+    ]:
+        assert user.has_perm(perm), perm
+    assert not user.has_perm("comments.moderate_comment")
+
+
+@pytest.mark.parametrize("perm", ["articles.view_article", "articles.publish_article"])
+def test_moderator_has_no_story_permissions(db, perm):
+    assert not make_role_user("Moderator").has_perm(perm)
