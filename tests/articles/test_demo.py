@@ -10,7 +10,7 @@ from tests.factories import make_user
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", no_renditions=True, verbosity=0)
 
 
 def test_demo_lead_story_has_both_bylines_in_order_and_its_tags(demo):
@@ -88,7 +88,7 @@ def test_loading_the_demo_twice_changes_nothing(demo):
         Article.tags.through.objects.count(),
     )
 
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", no_renditions=True, verbosity=0)
 
     after = {
         a.slug: (a.updated_at, a.lead_image.name, a.published_at)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image, ImageDraw
 
-from articles import demo_content
+from articles import demo_content, images
 from articles.models import Article, Author, Byline, Section
 
 IMAGE_SIZE = (1200, 675)
@@ -52,7 +52,15 @@ def draw_lead_image(seed: str, colour: str) -> bytes:
 class Command(BaseCommand):
     help = "Create demo sections, authors and about 40 stories (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--no-renditions",
+            action="store_true",
+            help="Skip the picture renditions (make them later: make_renditions).",
+        )
+
     def handle(self, *args, **options):
+        self.renditions = not options["no_renditions"]
         sections = self.load_sections()
         authors = self.load_authors()
         existing = set(Article.objects.values_list("slug", flat=True))
@@ -121,6 +129,8 @@ class Command(BaseCommand):
             save=False,
         )
         article.save()
+        if self.renditions:
+            images.make_renditions(article.lead_image)
         Byline.objects.bulk_create(
             Byline(article=article, author=authors[slug], role=role, order=order)
             for order, (slug, role) in enumerate(story["bylines"])

@@ -1,0 +1,58 @@
+"""Stable links: a published story's old addresses keep working.
+
+When an editor changes the slug or the publication date of a story that
+readers could already see, the old address is recorded by
+``record_url_change()``, called by name where stories are saved (the admin's
+``save_model``). The story page looks the address up only when no published
+story matches, and answers with a 301 to the story's current address. Rows
+point at the story, not at the next address, so a story renamed twice sends
+both old addresses straight to the newest one.
+"""
+
+from urllib.parse import unquote
+
+from articles.models import Article, ArticleRedirect
+
+
+def public_url(article_pk: int | None) -> str | None:
+    """The address readers know a story by now, or None if it is not live.
+
+    Call before saving changes, then pass the result to ``record_url_change``.
+    """
+    if article_pk is None:
+        return None
+    article = (
+        Article.objects.published()
+        .filter(pk=article_pk)
+        .only("slug", "published_at", "created_at")
+        .first()
+    )
+    return article.get_absolute_url() if article else None
+
+
+def record_url_change(article: Article, old_url: str | None) -> ArticleRedirect | None:
+    """Remember ``old_url`` for ``article`` if its address is now different."""
+    if not old_url:
+        return None
+    old_path = unquote(old_url)
+    new_path = unquote(article.get_absolute_url())
+    # The story is back at an address it once left: that row would be dead.
+    ArticleRedirect.objects.filter(old_path=new_path).delete()
+    if old_path == new_path:
+        return None
+    redirect, _ = ArticleRedirect.objects.update_or_create(
+        old_path=old_path, defaults={"article": article}
+    )
+    return redirect
+
+
+def find_redirect(path: str) -> Article | None:
+    """The published story that used to live at ``path`` (a decoded path)."""
+    redirect = (
+        ArticleRedirect.objects.filter(
+            old_path=path, article__in=Article.objects.published()
+        )
+        .select_related("article")
+        .first()
+    )
+    return redirect.article if redirect else None

@@ -1,0 +1,290 @@
+"""Staff previews: signed expiring links, unsaved changes, never indexed or cached."""
+
+import time
+from datetime import timedelta
+
+import html5lib
+import pytest
+from django.contrib.auth.models import Permission
+from django.core import signing
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import preview
+from articles.models import Article
+from tests.articles.workflow_helpers import make_role_user
+from tests.factories import make_article, make_draft, make_user
+
+
+def parse(response):
+    return html5lib.parse(
+        response.content.decode(response.charset), namespaceHTMLElements=False
+    )
+
+
+def grant(user, *codenames):
+    for codename in codenames:
+        user.user_permissions.add(
+            Permission.objects.get(
+                content_type__app_label="articles", codename=codename
+            )
+        )
+    return user
+
+
+@pytest.fixture
+def editor(db):
+    return make_user(superuser=True)
+
+
+def assert_private_noindex_preview(response):
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex"
+    cache_control = {
+        part.strip() for part in response["Cache-Control"].lower().split(",")
+    }
+    assert {"private", "no-store"} <= cache_control
+    assert "public" not in cache_control
+    doc = parse(response)
+    robots = doc.find(".//meta[@name='robots']")
+    assert robots is not None and robots.get("content") == "noindex"
+    assert doc.find(".//link[@rel='canonical']") is None
+    # A preview is not a reader's view: no counting beacon.
+    assert doc.find(".//*[@data-view-beacon]") is None
+    return doc
+
+
+def test_an_editor_previews_a_draft_at_a_signed_link(client, editor):
+    draft = make_draft(headline="Secret budget plan")
+    client.force_login(editor)
+
+    response = client.get(preview.preview_url(draft, editor))
+
+    doc = assert_private_noindex_preview(response)
+    assert doc.find(".//h1").text == "Secret budget plan"
+
+
+def test_readers_still_get_a_404_at_the_drafts_normal_address(client, editor):
+    draft = make_draft(headline="Secret budget plan")
+    client.force_login(editor)
+    assert client.get(preview.preview_url(draft, editor)).status_code == 200
+
+    reader = Client()
+    response = reader.get(draft.get_absolute_url())
+
+    assert response.status_code == 404
+    assert b"Secret budget plan" not in response.content
+
+
+def test_a_scheduled_story_can_be_previewed_before_its_time(client, editor):
+    scheduled = make_article(
+        headline="Tomorrow's news", published_at=timezone.now() + timedelta(days=1)
+    )
+    client.force_login(editor)
+
+    response = client.get(preview.preview_url(scheduled, editor))
+
+    assert_private_noindex_preview(response)
+    assert Client().get(scheduled.get_absolute_url()).status_code == 404
+
+
+def test_a_tampered_link_is_a_404_that_reveals_nothing(client, editor):
+    draft = make_draft(headline="Secret budget plan")
+    client.force_login(editor)
+    token = preview.make_token(draft, editor)
+    other = make_draft()
+    forged_payload = signing.dumps({"a": other.pk, "u": editor.pk}, salt="wrong")
+    last = token[-1]
+    tampered = [
+        token[:-1] + ("A" if last != "A" else "B"),
+        token.replace(token.split(":")[0], forged_payload.split(":")[0]),
+        forged_payload,
+        "nonsense",
+    ]
+
+    for bad in tampered:
+        response = client.get(reverse("articles:preview", args=[bad]))
+        assert response.status_code == 404, bad
+        assert b"Secret budget plan" not in response.content
+
+
+def sign_at(monkeypatch, moment: float, article, user) -> str:
+    monkeypatch.setattr(signing.time, "time", lambda: moment)
+    token = preview.make_token(article, user)
+    monkeypatch.undo()
+    return token
+
+
+def test_an_expired_link_is_a_404(client, editor, monkeypatch):
+    draft = make_draft(headline="Secret budget plan")
+    client.force_login(editor)
+    now = time.time()
+    fresh = sign_at(monkeypatch, now - preview.PREVIEW_MAX_AGE + 60, draft, editor)
+    stale = sign_at(monkeypatch, now - preview.PREVIEW_MAX_AGE - 60, draft, editor)
+
+    assert client.get(reverse("articles:preview", args=[fresh])).status_code == 200
+    response = client.get(reverse("articles:preview", args=[stale]))
+    assert response.status_code == 404
+    assert b"Secret budget plan" not in response.content
+
+
+def test_a_link_works_only_for_the_editor_it_was_made_for(client, editor):
+    draft = make_draft(headline="Secret budget plan")
+    url = preview.preview_url(draft, editor)
+
+    assert Client().get(url).status_code == 404  # anonymous
+    colleague = make_user(superuser=True)
+    client.force_login(colleague)
+    assert client.get(url).status_code == 404
+
+
+def test_a_staff_member_without_access_to_stories_cannot_preview(client, db):
+    draft = make_draft()
+    outsider = make_user(staff=True)
+    client.force_login(outsider)
+
+    assert client.get(preview.preview_url(draft, outsider)).status_code == 404
+
+
+def test_a_reporter_previews_their_own_draft_but_not_a_colleagues(client, db):
+    reporter = make_role_user("Reporter")
+    own = make_draft(headline="My scoop", created_by=reporter)
+    theirs = make_draft(headline="Their scoop", created_by=make_role_user("Reporter"))
+    client.force_login(reporter)
+
+    assert client.get(preview.preview_url(own, reporter)).status_code == 200
+    response = client.get(preview.preview_url(theirs, reporter))
+    assert response.status_code == 404
+    assert b"Their scoop" not in response.content
+
+
+def test_an_editor_in_the_editor_role_previews_any_story(client, db):
+    editor = make_role_user("Editor")
+    draft = make_draft(created_by=make_role_user("Reporter"))
+    client.force_login(editor)
+
+    assert_private_noindex_preview(client.get(preview.preview_url(draft, editor)))
+
+
+def test_the_admin_change_page_links_to_a_working_preview(client, editor):
+    draft = make_draft(headline="Secret budget plan")
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:articles_article_change", args=[draft.pk]))
+
+    links = [
+        a.get("href")
+        for a in parse(page).iter("a")
+        if (a.text or "").strip() == "Preview"
+    ]
+    assert len(links) == 1
+    assert_private_noindex_preview(client.get(links[0]))
+    buttons = [
+        b
+        for b in parse(page).iter("button")
+        if (b.text or "").strip() == "Preview changes"
+    ]
+    assert len(buttons) == 1
+    assert buttons[0].get("formaction") == reverse(
+        "articles:preview_changes", args=[draft.pk]
+    )
+    assert buttons[0].get("form") == "article_form"
+
+
+# Unsaved changes ----------------------------------------------------------------
+
+
+def change_data(article, **overrides):
+    local = timezone.localtime(article.published_at)
+    data = {
+        "headline": article.headline,
+        "slug": article.slug,
+        "dek": article.dek,
+        "body": article.body,
+        "lead_image_alt": "",
+        "lead_image_caption": "",
+        "lead_image_credit": "",
+        "section": str(article.section_id),
+        "tags": "",
+        "status": article.status,
+        "published_at_0": local.strftime("%Y-%m-%d"),
+        "published_at_1": local.strftime("%H:%M:%S"),
+        "comments_enabled": "on",
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-MIN_NUM_FORMS": "0",
+        "bylines-MAX_NUM_FORMS": "1000",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_unsaved_changes_of_a_published_story_are_previewed_without_saving(
+    client, editor
+):
+    story = make_article(headline="Old headline", body="<p>Old body.</p>")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("articles:preview_changes", args=[story.pk]),
+        change_data(
+            story,
+            headline="New headline",
+            body="<p>New body.</p><script>alert(1)</script>",
+        ),
+    )
+
+    doc = assert_private_noindex_preview(response)
+    assert doc.find(".//h1").text == "New headline"
+    body = doc.find(".//div[@class='story__body']")
+    assert "New body." in "".join(body.itertext())
+    assert body.find(".//script") is None
+    story.refresh_from_db()
+    assert story.headline == "Old headline"
+    assert story.body == "<p>Old body.</p>"
+    assert Client().get(story.get_absolute_url()).content.count(b"Old headline")
+
+
+def test_previewing_changes_needs_the_csrf_token(editor):
+    story = make_article()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("articles:preview_changes", args=[story.pk]), change_data(story)
+    )
+
+    assert response.status_code == 403
+
+
+def test_previewing_changes_needs_the_change_permission(client, db):
+    story = make_article(headline="Old headline")
+    viewer = grant(make_user(staff=True), "view_article")
+    reporter = make_role_user("Reporter")
+    own_published = make_article(headline="Went out", created_by=reporter)
+    url = reverse("articles:preview_changes", args=[story.pk])
+
+    client.force_login(viewer)
+    response = client.post(url, change_data(story, headline="Defaced"))
+    assert response.status_code == 404
+    assert b"Defaced" not in response.content
+    assert client.get(url).status_code == 405
+    # A reporter cannot change a story once it is published, so no preview.
+    client.force_login(reporter)
+    own_url = reverse("articles:preview_changes", args=[own_published.pk])
+    assert client.post(own_url, change_data(own_published)).status_code == 404
+    assert Client().post(url, change_data(story)).status_code == 404
+
+
+def test_a_preview_of_invalid_changes_is_refused_and_nothing_saved(client, editor):
+    story = make_article(headline="Old headline")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("articles:preview_changes", args=[story.pk]),
+        change_data(story, headline=""),
+    )
+
+    assert response.status_code == 400
+    assert Article.objects.get(pk=story.pk).headline == "Old headline"
