@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from articles import cache as page_cache
 from articles.models import Article
 
 MAX_DEPTH = 3
@@ -13,6 +14,12 @@ MOST_COMMENTED_CACHE_KEY = "comments:most-commented"
 def purge_most_commented() -> None:
     """Forget the cached "Most Commented" list; the next page rebuilds it."""
     cache.delete(MOST_COMMENTED_CACHE_KEY)
+
+
+def comments_moderated() -> None:
+    """Bulk moderation (no signals): Most Commented and cached pages follow."""
+    purge_most_commented()
+    page_cache.bump()
 
 
 class CommentQuerySet(models.QuerySet):
@@ -45,7 +52,7 @@ class CommentQuerySet(models.QuerySet):
             if status == Comment.Status.APPROVED:
                 CommentReport.objects.filter(comment__in=pks).delete()
                 Comment.objects.filter(pk__in=pks).update(report_count=0)
-        purge_most_commented()
+        comments_moderated()
         return changed
 
 
@@ -158,7 +165,7 @@ class Comment(models.Model):
                 )
             )
         if held:
-            purge_most_commented()
+            comments_moderated()
         self.refresh_from_db(fields=["status", "held_reason", "report_count"])
         return bool(held)
 

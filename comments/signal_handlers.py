@@ -1,7 +1,17 @@
 """Cache purges only: counts shown to readers must follow moderation at once."""
 
-from comments.models import purge_most_commented
+from django.db.models.signals import post_delete
+
+from articles import cache as page_cache
+from comments.models import Comment, purge_most_commented
 
 
-def purge_comment_caches(sender, **kwargs):
+def purge_comment_caches(sender, instance=None, created=False, signal=None, **kwargs):
     purge_most_commented()
+    # Pages show approved comments only: a new comment held for review, or the
+    # removal of one nobody saw, changes no page. Any other save may (an
+    # approval, a rejection, an edit), so cached pages are retired.
+    approved = instance is not None and instance.status == Comment.Status.APPROVED
+    if (created or signal is post_delete) and not approved:
+        return
+    page_cache.bump()

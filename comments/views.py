@@ -8,9 +8,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
@@ -103,6 +106,28 @@ def write_comment(request, article_pk):
         "issued_token": issue_token(article.pk),
     }
     return render(request, "comments/write.html", context)
+
+
+@require_GET
+@never_cache
+def comment_token(request, article_pk):
+    """A fresh CSRF token and form timestamp for the form under a cached story.
+
+    The story page is shared by every reader, so it carries neither; the
+    page's script (static/js/comments.js) asks here when the reader starts
+    writing. Sets the CSRF cookie; private and never stored by any cache.
+    """
+    article = open_story_or_404(article_pk)
+    closure = moderation.comments_open(
+        article, timezone.now(), settings.COMMENTS_CLOSE_AFTER_DAYS
+    )
+    if not closure.is_open:
+        return JsonResponse({"closed": str(closure.reason)}, status=403)
+    response = JsonResponse(
+        {"csrfmiddlewaretoken": get_token(request), "issued": issue_token(article.pk)}
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @require_POST

@@ -9,6 +9,7 @@ from django.utils.text import normalize_newlines
 
 from articles.models import Article
 from comments import moderation, stats
+from comments.forms import CommentForm
 
 register = template.Library()
 
@@ -36,10 +37,13 @@ def comment_body(value):
 
 @register.inclusion_tag("comments/tags/thread.html", takes_context=True)
 def comments_for(context, article):
-    """The story's thread: one query however many comments.
+    """The story's thread and its form: one query however many comments.
 
-    The form lives on its own page (``comments:write``), so the story page
-    carries no CSRF token and sets no cookie.
+    The form carries no CSRF token (``deferred_token``): the story page is
+    cached and shared, so it sets no cookie; static/js/comments.js fetches a
+    token from ``comments:token`` when the reader starts writing. Without
+    JavaScript the form stays hidden and "Write a comment" leads to
+    ``comments:write``.
     """
     request = context.get("request")
     newest_first = bool(request and request.GET.get("comments") == "newest")
@@ -53,6 +57,7 @@ def comments_for(context, article):
             article, timezone.now(), settings.COMMENTS_CLOSE_AFTER_DAYS
         ),
         "messages": context.get("messages"),
+        "form": CommentForm(article=article),
     }
 
 

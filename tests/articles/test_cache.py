@@ -1,0 +1,493 @@
+"""The page cache (articles/cache.py): what is cached, for whom, and every
+change that must retire a cached page at once.
+
+Each test warms the cache with an anonymous reader's request first, makes the
+change, then checks the next anonymous reader sees it: a missing purge shows up
+as the old page coming back from the cache.
+"""
+
+from datetime import timedelta
+
+import html5lib
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from articles import cache as page_cache
+from articles.models import Article, Byline
+from comments.models import Comment
+from tests.factories import (
+    make_article,
+    make_author,
+    make_draft,
+    make_section,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_TTL = 60
+    settings.PAGE_CACHE_MAX_AGE = 0
+    settings.COMMENTS_MODERATION = "post"
+    settings.COMMENTS_MIN_SECONDS = 3
+
+
+@pytest.fixture
+def story():
+    author = make_author(name="Kim Reporter", slug="kim-reporter")
+    return make_article(headline="Harbour reopens", authors=[author], tags=["Harbour"])
+
+
+def parse(response):
+    return html5lib.parse(
+        response.content.decode(), treebuilder="etree", namespaceHTMLElements=False
+    )
+
+
+def text_of(response):
+    return "".join(parse(response).find(".//main").itertext())
+
+
+def headlines(response):
+    return {
+        "".join(a.itertext()).strip()
+        for a in parse(response).findall(".//main//a")
+        if "".join(a.itertext()).strip()
+    }
+
+
+def warm(client, url):
+    """Two requests: the first stores the page (if needed), the second is a hit."""
+    assert client.get(url)["X-Page-Cache"] in {"miss", "hit"}
+    second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    return second
+
+
+def page_urls(story):
+    return {
+        "home": reverse("articles:home"),
+        "story": story.get_absolute_url(),
+        "section": story.section.get_absolute_url(),
+        "tag": reverse("articles:tag", args=["harbour"]),
+        "author": reverse("articles:author", args=["kim-reporter"]),
+    }
+
+
+# What is cached, and how it is served
+
+
+@pytest.mark.parametrize("page", ["home", "story", "section", "tag", "author"])
+def test_anonymous_reader_pages_are_served_from_the_cache_without_queries(
+    client, story, page, django_assert_num_queries
+):
+    url = page_urls(story)[page]
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+
+
+@pytest.mark.parametrize("page", ["home", "story", "section", "tag", "author"])
+def test_cached_pages_set_no_cookie_and_do_not_vary_on_cookie(client, story, page):
+    url = page_urls(story)[page]
+    for response in (client.get(url), client.get(url)):
+        assert response.status_code == 200
+        assert not response.cookies
+        assert "Set-Cookie" not in response
+        assert "cookie" not in response.get("Vary", "").lower()
+        assert response["Cache-Control"] == "public, max-age=0, must-revalidate"
+        assert response["ETag"].startswith('"')
+
+
+def test_the_browser_lifetime_is_a_setting(client, story, settings):
+    settings.PAGE_CACHE_MAX_AGE = 60
+    assert client.get(story.get_absolute_url())["Cache-Control"] == (
+        "public, max-age=60"
+    )
+
+
+def test_if_none_match_with_the_current_etag_gets_a_304(client, story):
+    url = story.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304
+    assert response.content == b""
+    assert response["ETag"] == etag
+    other = client.get(url, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200
+
+
+def test_an_old_etag_gets_the_new_page_after_an_edit(client, story):
+    url = story.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    story.headline = "Harbour reopens after repairs"
+    story.save()
+    response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Harbour reopens after repairs" in text_of(response)
+
+
+def test_head_is_answered_from_the_cache_without_a_body(client, story):
+    url = story.get_absolute_url()
+    full = warm(client, url)
+    head = client.head(url)
+    assert head.status_code == 200
+    assert head["X-Page-Cache"] == "hit"
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(full.content))
+
+
+def test_other_query_parameters_share_the_cached_page_but_page_numbers_do_not(
+    client, settings
+):
+    settings.ARTICLES_PER_PAGE = 2
+    section = make_section()
+    for _ in range(8):
+        make_article(section=section)
+    url = section.get_absolute_url()
+    warm(client, url)
+    assert client.get(url + "?utm_source=feed")["X-Page-Cache"] == "hit"
+    second_page = client.get(url + "?page=2")
+    assert second_page["X-Page-Cache"] == "miss"
+    assert second_page.content != client.get(url).content
+
+
+def test_not_found_pages_are_not_cached(client):
+    draft = make_draft(headline="Embargoed")
+    url = reverse("articles:section", args=["no-such-section"])
+    assert client.get(url).status_code == 404
+    assert client.get(url).status_code == 404
+    assert draft.get_absolute_url()  # a draft's address is a 404 too, below
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = timezone.now() - timedelta(minutes=1)
+    draft.save()
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+# Who gets a cached page
+
+
+def test_logged_in_staff_bypass_the_cache_and_are_never_stored(client, story):
+    url = story.get_absolute_url()
+    warm(client, url)
+    staff = Client()
+    staff.force_login(make_user(staff=True))
+    response = staff.get(url)
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "bypass"
+    assert "private" in response["Cache-Control"]
+    # The staff page was not stored for readers: the reader still gets the
+    # page cached before, byte for byte.
+    assert client.get(url).content == warm(client, url).content
+
+
+def test_a_message_is_shown_to_its_reader_only_and_never_cached(client, story):
+    url = story.get_absolute_url()
+    warm(client, url)
+    poster = Client()
+    token = poster.get(reverse("comments:token", args=[story.pk])).json()
+    with_message = poster.post(
+        reverse("comments:post", args=[story.pk]),
+        {
+            "name": "Ana",
+            "body": "First!",
+            "issued": token["issued"],
+            "csrfmiddlewaretoken": token["csrfmiddlewaretoken"],
+        },
+        follow=True,
+    )
+    assert with_message["X-Page-Cache"] == "bypass"
+    assert "private" in with_message["Cache-Control"]
+    assert parse(with_message).findall(".//ul[@class='messages']/li")
+    for reader in (Client(), Client()):
+        page = reader.get(url)
+        assert page.status_code == 200
+        assert parse(page).findall(".//ul[@class='messages']/li") == []
+        assert not page.cookies
+
+
+def test_a_response_that_sets_a_cookie_is_never_stored(rf, story):
+    calls = []
+
+    def view(request):
+        calls.append(1)
+        from django.http import HttpResponse
+
+        response = HttpResponse("personal")
+        response.set_cookie("who", "me")
+        return response
+
+    cached_view = page_cache.cached_page(view)
+    first = cached_view(rf.get("/x/"))
+    second = cached_view(rf.get("/x/"))
+    assert len(calls) == 2
+    assert first["X-Page-Cache"] == second["X-Page-Cache"] == "uncacheable"
+    assert "private" in first["Cache-Control"]
+
+
+def test_a_page_that_asked_for_a_csrf_token_is_never_stored(rf):
+    from django.middleware.csrf import get_token
+
+    def view(request):
+        from django.http import HttpResponse
+
+        return HttpResponse(get_token(request))
+
+    cached_view = page_cache.cached_page(view)
+    assert cached_view(rf.get("/y/"))["X-Page-Cache"] == "uncacheable"
+    assert cached_view(rf.get("/y/"))["X-Page-Cache"] == "uncacheable"
+
+
+def test_the_page_cache_can_be_switched_off(client, story, settings):
+    settings.PAGE_CACHE = False
+    url = story.get_absolute_url()
+    client.get(url)
+    assert "X-Page-Cache" not in client.get(url)
+
+
+# Every change that retires cached pages
+
+
+def test_publishing_a_story_shows_it_at_once(client, story):
+    draft = make_draft(headline="Ferry strike ends", section=story.section)
+    urls = page_urls(story)
+    warm(client, urls["home"])
+    warm(client, urls["section"])
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = timezone.now() - timedelta(seconds=1)
+    draft.save()
+    assert "Ferry strike ends" in headlines(client.get(urls["home"]))
+    assert "Ferry strike ends" in headlines(client.get(urls["section"]))
+
+
+def test_editing_a_story_shows_the_edit_at_once(client, story):
+    urls = page_urls(story)
+    for url in urls.values():
+        warm(client, url)
+    story.headline = "Harbour reopens to ferries"
+    story.save()
+    for page, url in urls.items():
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss", page
+        assert "Harbour reopens to ferries" in text_of(response), page
+
+
+def test_unpublishing_a_story_removes_it_at_once(client, story):
+    urls = page_urls(story)
+    warm(client, urls["story"])
+    warm(client, urls["home"])
+    story.status = Article.Status.DRAFT
+    story.save()
+    assert client.get(urls["story"]).status_code == 404
+    assert "Harbour reopens" not in headlines(client.get(urls["home"]))
+
+
+def test_a_bulk_update_such_as_an_admin_action_retires_pages(client, story):
+    url = story.get_absolute_url()
+    warm(client, url)
+    Article.objects.filter(pk=story.pk).update(status=Article.Status.DRAFT)
+    assert client.get(url).status_code == 404
+
+
+def test_deleting_a_story_removes_it_at_once(client, story):
+    home = reverse("articles:home")
+    warm(client, home)
+    story.delete()
+    assert "Harbour reopens" not in headlines(client.get(home))
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A controllable ``timezone.now()`` for the cache and ``published()``."""
+
+    class Clock:
+        now = timezone.now()
+
+        def advance(self, **kwargs):
+            self.now += timedelta(**kwargs)
+
+    clock = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: clock.now)
+    return clock
+
+
+def test_a_scheduled_story_appears_when_its_time_comes_without_any_write(
+    client, clock, story
+):
+    scheduled = make_article(
+        headline="Budget announced",
+        section=story.section,
+        published_at=clock.now + timedelta(minutes=10),
+    )
+    home = reverse("articles:home")
+    warm(client, home)
+    assert "Budget announced" not in headlines(client.get(home))
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+    clock.advance(minutes=9, seconds=59)
+    assert client.get(home)["X-Page-Cache"] == "hit"
+    clock.advance(seconds=2)
+    response = client.get(home)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Budget announced" in headlines(response)
+    assert client.get(scheduled.get_absolute_url()).status_code == 200
+
+
+def test_two_scheduled_stories_each_appear_on_time(client, clock, story):
+    for minutes, headline in [(5, "First scheduled"), (15, "Second scheduled")]:
+        make_article(
+            headline=headline,
+            section=story.section,
+            published_at=clock.now + timedelta(minutes=minutes),
+        )
+    home = reverse("articles:home")
+    warm(client, home)
+    clock.advance(minutes=6)
+    shown = headlines(client.get(home))
+    assert "First scheduled" in shown and "Second scheduled" not in shown
+    assert client.get(home)["X-Page-Cache"] == "hit"
+    clock.advance(minutes=10)
+    assert "Second scheduled" in headlines(client.get(home))
+
+
+def test_an_approved_comment_appears_at_once_and_a_held_one_changes_nothing(
+    client, story
+):
+    url = story.get_absolute_url()
+    warm(client, url)
+    held = Comment.objects.create(
+        article=story, name="Held", body="Pending words", status="pending"
+    )
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    held.status = Comment.Status.APPROVED
+    held.save()
+    assert "Pending words" in text_of(client.get(url))
+
+
+def test_comments_removed_or_moderated_in_bulk_disappear_at_once(client, story):
+    url = story.get_absolute_url()
+    first = Comment.objects.create(
+        article=story, name="A", body="Comment one", status="approved"
+    )
+    Comment.objects.create(
+        article=story, name="B", body="Comment two", status="approved"
+    )
+    warm(client, url)
+    first.delete()
+    assert "Comment one" not in text_of(client.get(url))
+    warm(client, url)
+    Comment.objects.filter(article=story).set_status(Comment.Status.REJECTED)
+    assert "Comment two" not in text_of(client.get(url))
+
+
+def test_a_comment_reported_back_to_pending_disappears_at_once(client, story):
+    url = story.get_absolute_url()
+    comment = Comment.objects.create(
+        article=story, name="A", body="Reported words", status="approved"
+    )
+    warm(client, url)
+    comment.report("reader-1", threshold=1)
+    assert "Reported words" not in text_of(client.get(url))
+
+
+def test_a_byline_change_shows_at_once(client, story):
+    urls = page_urls(story)
+    warm(client, urls["story"])
+    second = make_author(name="Lee Photographer", slug="lee-photographer")
+    Byline.objects.create(article=story, author=second, role=Byline.Role.BY, order=1)
+    assert "Lee Photographer" in text_of(client.get(urls["story"]))
+    author_page = reverse("articles:author", args=["lee-photographer"])
+    warm(client, author_page)
+    Byline.objects.filter(author=second).delete()
+    assert client.get(author_page).status_code == 200
+    assert "Harbour reopens" not in headlines(client.get(author_page))
+
+
+def test_renaming_an_author_or_a_section_shows_at_once(client, story):
+    url = story.get_absolute_url()
+    warm(client, url)
+    author = story.bylines.get().author
+    author.name = "Kim Senior-Reporter"
+    author.save()
+    assert "Kim Senior-Reporter" in text_of(client.get(url))
+    warm(client, url)
+    story.section.name = "Coast"
+    story.section.save()
+    assert "Coast" in text_of(client.get(url))
+
+
+def test_a_tag_change_shows_at_once(client, story):
+    urls = page_urls(story)
+    warm(client, urls["story"])
+    story.tags.add("Ferries")
+    assert "Ferries" in text_of(client.get(urls["story"]))
+    warm(client, urls["tag"])
+    story.tags.remove("Harbour")
+    assert client.get(urls["tag"]).status_code == 404
+    warm(client, urls["story"])
+    tag = Tag.objects.get(name="Ferries")
+    tag.name = "Ferry services"
+    tag.save()
+    assert "Ferry services" in text_of(client.get(urls["story"]))
+
+
+def test_the_commit_of_a_change_retires_pages_again(
+    client, story, django_capture_on_commit_callbacks
+):
+    url = story.get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        story.headline = "Harbour reopens tonight"
+        story.save()
+    # A reader who cached the page between the save and its commit...
+    warm(client, url)
+    for callback in callbacks:
+        callback()
+    # ...is followed by one who gets the committed page.
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+# Failure
+
+
+def test_with_redis_down_pages_are_still_served(client, settings, story):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.2,
+            },
+        }
+    }
+    settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
+    for url in page_urls(story).values():
+        for _ in range(2):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert response["X-Page-Cache"] == "unavailable"
+            assert not response.cookies
+    story.headline = "Saved while Redis is down"
+    story.save()
+    assert "Saved while Redis is down" in text_of(client.get(story.get_absolute_url()))
+
+
+def test_an_evicted_version_never_revives_old_pages(client, story):
+    url = story.get_absolute_url()
+    warm(client, url)
+    cache.delete(page_cache.VERSION_KEY)
+    story.headline = "Harbour reopens at dawn"
+    Article.objects.filter(pk=story.pk).update(headline=story.headline)
+    assert "Harbour reopens at dawn" in text_of(client.get(url))
