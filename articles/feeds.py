@@ -87,7 +87,7 @@ class LatestStoriesFeed(Feed):
         return Article.objects.published()
 
     def items(self, source):
-        stories = list(self.stories(source.obj).for_listing()[:FEED_LENGTH])
+        stories = list(self.stories(source.obj).for_listing().with_tags()[:FEED_LENGTH])
         for story in stories:
             story.feed_base_url = source.base_url
         return stories
@@ -172,8 +172,12 @@ class SectionFeed(LatestStoriesFeed):
     def title(self, source):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
-    def description(self, source):
+    def summary(self, source):
         return f"The latest {source.obj.name} stories from {settings.NEWSROOM_NAME}."
+
+    def description(self, source):
+        # RSS readers treat the channel description as HTML; names are text.
+        return escape(self.summary(source))
 
     def link(self, source):
         return source.obj.get_absolute_url()
@@ -181,7 +185,7 @@ class SectionFeed(LatestStoriesFeed):
 
 class SectionAtomFeed(SectionFeed):
     feed_type = NewsroomAtomFeed
-    subtitle = SectionFeed.description
+    subtitle = SectionFeed.summary  # Atom: type text
 
 
 class TagFeed(LatestStoriesFeed):
@@ -194,8 +198,12 @@ class TagFeed(LatestStoriesFeed):
     def title(self, source):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
-    def description(self, source):
+    def summary(self, source):
         return f"Stories about {source.obj.name} from {settings.NEWSROOM_NAME}."
+
+    def description(self, source):
+        # RSS readers treat the channel description as HTML; names are text.
+        return escape(self.summary(source))
 
     def link(self, source):
         return reverse("articles:tag", args=[source.obj.slug])
@@ -203,7 +211,7 @@ class TagFeed(LatestStoriesFeed):
 
 class TagAtomFeed(TagFeed):
     feed_type = NewsroomAtomFeed
-    subtitle = TagFeed.description
+    subtitle = TagFeed.summary  # Atom: type text
 
 
 class AuthorFeed(LatestStoriesFeed):
@@ -216,8 +224,12 @@ class AuthorFeed(LatestStoriesFeed):
     def title(self, source):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
-    def description(self, source):
+    def summary(self, source):
         return f"Stories by {source.obj.name} for {settings.NEWSROOM_NAME}."
+
+    def description(self, source):
+        # RSS readers treat the channel description as HTML; names are text.
+        return escape(self.summary(source))
 
     def link(self, source):
         return source.obj.get_absolute_url()
@@ -225,7 +237,7 @@ class AuthorFeed(LatestStoriesFeed):
 
 class AuthorAtomFeed(AuthorFeed):
     feed_type = NewsroomAtomFeed
-    subtitle = AuthorFeed.description
+    subtitle = AuthorFeed.summary  # Atom: type text
 
 
 def _absolute(base_url: str, url: str) -> str:
