@@ -19,6 +19,7 @@ help:
 	@echo "make run    set up and serve the demo newsroom at http://$(HOST):$(PORT)/"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff, manage.py check, and the migrations check"
+	@echo "make bench  load-test reader pages against the bare-Django ceiling"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
 
 $(PY):
@@ -56,6 +57,23 @@ browser-deps:
 		if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
 		else echo "npm not found: browser tests will be skipped"; fi; \
 	fi
+
+# The benchmark (tests/bench.py): datasets are built once in data/bench/ and in
+# PostgreSQL databases newsroom_bench_<stories>, then reused. Quick variant:
+# make bench BENCH_STORIES=1000 BENCH_DURATION=3
+BENCH_STORIES ?= 1000,100000
+BENCH_MODES ?= sqlite,pg
+BENCH_DURATION ?= 10
+BENCH_CONNECTIONS ?= 16
+bench: install
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's wrk for the benchmark"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; \
+		else echo "wrk not installed: using the Python load generator"; fi; \
+	fi
+	$(PY) tests/bench.py --stories $(BENCH_STORIES) --modes $(BENCH_MODES) \
+		--duration $(BENCH_DURATION) --connections $(BENCH_CONNECTIONS) $(BENCH_ARGS)
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
 test: install-dev browser-deps

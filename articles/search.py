@@ -328,3 +328,39 @@ def search_view(request):
         "articles/search.html",
         {"form": form, "query": query, "page_obj": page_obj, "results": results},
     )
+
+
+FTS_TRIGGERS = (
+    "articles_article_fts_insert",
+    "articles_article_fts_update",
+    "articles_article_fts_delete",
+)
+
+
+def ensure_sqlite_search_triggers(sender, using="default", **kwargs):
+    """Re-create the FTS triggers if a migration rebuilt ``articles_article``.
+
+    SQLite alters a table by copying it into a new one, which drops its
+    triggers; this runs after every ``migrate`` so no future migration can
+    silently stop the search index from following edits.
+    """
+    from importlib import import_module
+
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') "
+            "AND name LIKE 'articles_article_fts%%'"
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if "articles_article_fts" not in present or present.issuperset(FTS_TRIGGERS):
+            return
+        statements = import_module("articles.migrations.0003_search")
+        for name in FTS_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for statement in statements.SQLITE_FORWARD[2:]:
+            cursor.execute(statement)

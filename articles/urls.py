@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
-from articles import converters, feeds, search, tracking_views, views
+from articles import converters, feeds, preview, search, tracking_views, views
+from articles.cache import cached_page
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.TwoDigitConverter, "dd")
@@ -9,20 +10,32 @@ register_converter(converters.YearConverter, "yyyy")
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
+    path("", cached_page(views.HomeView.as_view()), name="home"),
     path(
         "<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/",
-        views.ArticleDetailView.as_view(),
+        cached_page(views.ArticleDetailView.as_view(), query_params=("comments",)),
         name="detail",
     ),
-    path("sections/<uslug:slug>/", views.SectionView.as_view(), name="section"),
+    path(
+        "sections/<uslug:slug>/",
+        cached_page(views.SectionView.as_view()),
+        name="section",
+    ),
     path("tags/", views.TagIndexView.as_view(), name="tag_index"),
-    path("tags/<uslug:slug>/", views.TagView.as_view(), name="tag"),
+    path("tags/<uslug:slug>/", cached_page(views.TagView.as_view()), name="tag"),
     path("authors/", views.AuthorIndexView.as_view(), name="author_index"),
-    path("authors/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
+    path(
+        "authors/<uslug:slug>/", cached_page(views.AuthorView.as_view()), name="author"
+    ),
     path("views/<int:pk>/", tracking_views.record_view, name="record_view"),
     path("views/<int:pk>/pixel.gif", tracking_views.view_pixel, name="view_pixel"),
     path("search/", search.search_view, name="search"),
+    path(
+        "preview/changes/<int:pk>/",
+        preview.preview_changes,
+        name="preview_changes",
+    ),
+    path("preview/<str:token>/", preview.preview, name="preview"),
     path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
     path(
         "archive/<yyyy:year>/<dd:month>/",

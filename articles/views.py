@@ -18,7 +18,8 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from articles.models import Article, Author, Byline, Section
+from articles import redirects
+from articles.models import Article, Author, Byline, Section, listing_prefetches
 
 STORIES_PER_SECTION_BLOCK = 4
 TOP_STORIES = 5
@@ -99,7 +100,7 @@ class HomeView(PublishedArticleMixin, ListView):
     @staticmethod
     def listing_prefetches():
         """The ``for_listing()`` prefetches, for stories fetched without them."""
-        return Article.objects.for_listing()._prefetch_related_lookups
+        return listing_prefetches()
 
     def section_blocks(self):
         """The newest few stories of every section, in one query (a window).
@@ -134,14 +135,24 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     Context: ``article`` (with bylines, authors, tags and section loaded),
     ``label_bylines`` (the writers, named at the top of the story) and
     ``related`` (published stories sharing its tags, most shared then newest).
-    A story whose date in the address is wrong redirects to its real address.
+    A story whose date in the address is wrong redirects to its real address,
+    and so does an address a published story had before (``articles.redirects``).
     """
+
+    def get_queryset(self):
+        return super().get_queryset().with_tags()
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
 
     def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
+        try:
+            self.object = self.get_object()
+        except Http404:
+            moved = redirects.find_redirect(request.path)
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(moved.get_absolute_url())
         local = timezone.localtime(self.object.published_at)
         if (local.year, local.month, local.day) != (
             self.kwargs["year"],

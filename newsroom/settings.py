@@ -270,6 +270,8 @@ NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")
 ARTICLES_PER_PAGE = 20
 # Pages a paginated list will serve; a huge ?page= is a 404, not a deep OFFSET.
 MAX_PAGE_NUMBER = 500
+# Revisions kept per story (articles/revisions.py); older ones are pruned.
+ARTICLE_REVISIONS_KEEP = int(os.environ.get("ARTICLE_REVISIONS_KEEP", "50"))
 
 # Reader comments (comments/moderation.py, comments/ratelimit.py)
 COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "30"))
@@ -302,6 +304,16 @@ VIEW_MOST_VIEWED_CACHE_SECONDS = 60
 # Proxies of ours in front of gunicorn that append to X-Forwarded-For (0: none,
 # REMOTE_ADDR is the reader).
 VIEW_PROXY_HOPS = int(os.environ.get("VIEW_PROXY_HOPS", "0"))
+
+# Page cache for anonymous readers (articles/cache.py): home, story, section,
+# tag and author pages. Content changes retire cached pages at once; what is
+# not a content change (view counts, Most Viewed) may lag by PAGE_CACHE_TTL.
+PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "60"))
+# Browser/CDN lifetime; 0 sends "max-age=0, must-revalidate" (ETag, 304s).
+PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
+# The benchmark's bare-Django ceiling endpoint (/bench/ceiling); never in production.
+BENCH = env_bool("BENCH")
 
 LOGGING = {
     "version": 1,

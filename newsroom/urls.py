@@ -27,6 +27,10 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
+if settings.BENCH:
+    # make bench's bare-Django ceiling (tests/bench.py); off unless BENCH=1.
+    urlpatterns.insert(0, path("bench/ceiling", views.bench_ceiling))
+
 if settings.DEBUG:
     # Local development only; production serves uploads from a media host.
     from django.conf.urls.static import static

@@ -1,6 +1,6 @@
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -20,3 +20,11 @@ def healthz(request):
     except Exception:  # noqa: BLE001 - any cache failure is only reported
         cache_ok = False
     return JsonResponse({"database": "ok", "cache": "ok" if cache_ok else "down"})
+
+
+def bench_ceiling(request):
+    """The benchmark's ceiling: a tiny response through the full middleware.
+
+    Routed only when ``settings.BENCH`` is on (``make bench``), never in production.
+    """
+    return HttpResponse(b"ok", content_type="text/plain")

@@ -28,6 +28,9 @@ def _isolated_environment(settings, tmp_path):
     # Axes needs the request to authenticate, which Client.login() does not pass;
     # the login throttling tests (tests/newsroom/test_login.py) switch it on.
     settings.AXES_ENABLED = False
+    # Tests see freshly rendered pages (query budgets measure rendering); the
+    # page cache's own tests (tests/articles/test_cache.py) switch it on.
+    settings.PAGE_CACHE = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {

@@ -148,7 +148,7 @@ def test_home_page_leads_with_the_top_story_and_its_image(client, newsroom):
     image = lead.find(".//img")
     assert image.get("src") == "/media/uploads/2026/01/lead.webp"
     assert image.get("alt") == "Delegates shake hands"
-    assert image.get("loading") is None  # above the fold: not lazy
+    assert image.get("loading") == "eager"  # above the fold: not lazy
     assert [name for name, _ in links(lead, ".//a[@class='byline__name']")] == [
         "Choi Young Hoon",
         "Eugene Park",
@@ -632,7 +632,7 @@ def test_card_images_below_the_fold_load_lazily_with_their_alt_text(client, db):
         for image in dom.find(".//main").iter("img")
     ]
     assert images == [
-        ("Picture 0", None),
+        ("Picture 0", "eager"),
         ("Picture 1", "lazy"),
         ("Picture 2", "lazy"),
     ]
