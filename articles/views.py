@@ -3,12 +3,14 @@
 import re
 
 from django.conf import settings
-from django.db.models import Count, F, Q, prefetch_related_objects
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.generic import (
     DayArchiveView,
     DetailView,
@@ -22,10 +24,28 @@ from articles import redirects
 from articles.models import Article, Author, Byline, Section, listing_prefetches
 
 STORIES_PER_SECTION_BLOCK = 4
+# The section blocks are drawn from this many newest stories, so the front page
+# never ranks the whole archive; a section silent that long shows no block.
+SECTION_BLOCK_CANDIDATES = 400
 TOP_STORIES = 5
 RELATED_STORIES = 4
 
 PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+
+
+class CappedPaginator(Paginator):
+    """Counts no further than the last page a reader may ask for.
+
+    ``COUNT(*)`` over a whole archive scans it; counting at most
+    ``MAX_PAGE_NUMBER`` pages of rows is an index walk of bounded length.
+    """
+
+    @cached_property
+    def count(self):
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        cap = settings.MAX_PAGE_NUMBER * self.per_page
+        return self.object_list[:cap].count()
 
 
 class BoundedPaginationMixin:
@@ -34,6 +54,8 @@ class BoundedPaginationMixin:
     Django already turns ``abc``, ``0`` and pages past the end into a 404; this
     also refuses ``last`` and huge numbers before a deep ``OFFSET`` is run.
     """
+
+    paginator_class = CappedPaginator
 
     def paginate_queryset(self, queryset, page_size):
         raw = self.request.GET.get(self.page_kwarg)
@@ -107,8 +129,11 @@ class HomeView(PublishedArticleMixin, ListView):
 
         Stories already at the top of the page are not repeated in the blocks.
         """
+        candidates = Article.objects.published().order_by("-published_at", "-pk")
         ranked = (
-            Article.objects.published()
+            Article.objects.filter(
+                pk__in=candidates.values("pk")[:SECTION_BLOCK_CANDIDATES]
+            )
             .exclude(pk__in=[article.pk for article in self.front])
             .annotate(
                 section_rank=Window(

@@ -74,6 +74,8 @@ def test_demo_lead_images_exist_and_decode(demo):
             assert image.format == "JPEG"
             image.load()
             assert image.size == (1200, 675)
+        # Recorded, so pages can give width and height (no layout shift).
+        assert (article.lead_image_width, article.lead_image_height) == image.size
 
 
 def test_loading_the_demo_twice_changes_nothing(demo):

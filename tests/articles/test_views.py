@@ -649,3 +649,33 @@ def test_machine_readable_times_are_valid_html_dates(client, newsroom):
             assert re.fullmatch(
                 r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0900", time.get("datetime")
             ), time.get("datetime")
+
+
+def test_list_pages_count_no_further_than_the_last_page_allowed(client, db, settings):
+    settings.MAX_PAGE_NUMBER = 2
+    settings.ARTICLES_PER_PAGE = 3
+    section = make_section()
+    for _ in range(10):
+        make_article(section=section)
+    response = client.get(section.get_absolute_url())
+    assert response.context["paginator"].count == 6
+    assert response.context["paginator"].num_pages == 2
+    assert client.get(section.get_absolute_url() + "?page=3").status_code == 404
+
+
+def test_section_blocks_come_from_the_newest_stories_only(client, db, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from articles import views
+
+    monkeypatch.setattr(views, "SECTION_BLOCK_CANDIDATES", 3)
+    now = timezone.now()
+    quiet = make_section(name="Quiet desk")
+    busy = make_section(name="Busy desk")
+    make_article(section=quiet, published_at=now - timedelta(days=3))
+    for hours in range(1, 5):
+        make_article(section=busy, published_at=now - timedelta(hours=hours))
+    blocks = client.get("/").context["section_blocks"]
+    assert [section.name for section, _ in blocks] == ["Busy desk"]

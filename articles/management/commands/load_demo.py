@@ -128,6 +128,7 @@ class Command(BaseCommand):
             ContentFile(draw_lead_image(story["slug"], colours[section.slug])),
             save=False,
         )
+        article.lead_image_width, article.lead_image_height = IMAGE_SIZE
         article.save()
         if self.renditions:
             images.make_renditions(article.lead_image)
