@@ -144,6 +144,7 @@ class ArticleForm(forms.ModelForm):
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleForm
     list_display = [
+        "thumbnail",
         "headline",
         "section",
         "workflow_status",
@@ -153,6 +154,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "views_total",
         "views_week",
     ]
+    list_display_links = ["thumbnail", "headline"]
     list_select_related = ["section"]
     list_filter = [
         WorkflowStateFilter,
@@ -332,6 +334,21 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def workflow_status(self, article):
         return workflow.status_label(article)
+
+    @admin.display(description="picture")
+    def thumbnail(self, article):
+        """The smallest rendition (no query, no file access), else the original."""
+        if not article.lead_image:
+            return ""
+        if article.lead_image_width:
+            width = images.rendition_widths(article.lead_image_width)[0]
+            name = images.rendition_name(article.lead_image.name, width, "jpg")
+            url = article.lead_image.storage.url(name)
+        else:
+            url = article.lead_image.url
+        return format_html(
+            '<img src="{}" alt="" width="64" height="36" class="story-thumb">', url
+        )
 
     @admin.display(description="bylines")
     def byline_names(self, article):

@@ -370,3 +370,23 @@ def test_changelist_query_count_does_not_grow_with_stories(
 
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == min(stories, 100)
+
+
+def test_changelist_shows_a_thumbnail_from_the_smallest_rendition(staff_client):
+    pictured = make_article(
+        lead_image="uploads/2026/11/abc.jpg",
+        lead_image_width=1200,
+        lead_image_height=675,
+        lead_image_alt="A harbour",
+    )
+    make_article(headline="No picture here")
+    doc = parse(staff_client.get(reverse(CHANGELIST)))
+    thumbs = [
+        img.get("src")
+        for img in doc.iter("img")
+        if "story-thumb" in (img.get("class") or "")
+    ]
+    assert thumbs == ["/media/renditions/uploads/2026/11/abc-320w.jpg"]
+    # The headline still links to the change form, picture or not.
+    links = {a.get("href") for a in doc.iter("a")}
+    assert f"/admin/articles/article/{pictured.pk}/change/" in links

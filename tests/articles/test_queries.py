@@ -21,27 +21,28 @@ SIZES = [
 ]
 
 # Page: (address, stories per page, queries). Every page also runs the header's
-# section menu query. Story lists fetch their bylines and tags in one query each
-# (prefetches), whatever the number of stories on the page. The hooks other apps
+# section menu query. Story lists fetch their bylines in one query (a prefetch)
+# and their approved-comment counts in one more, whatever the number of stories
+# on the page; cards show no tags. The hooks other apps
 # fill count too: "most commented" (1) and a story's comments (1) from the
 # comments app; "most viewed" (1 per period: today, 7 days, 30 days) and a
 # story's view count (1) from view tracking. Caches are empty in every test.
 BUDGETS = {
-    # front stories, count, page, section blocks (a window), bylines, tags;
-    # most commented, most viewed x3
+    # front stories, count, page, section blocks (a window), bylines, comment
+    # counts; most commented, most viewed x3
     "home": (lambda data: reverse("articles:home"), None, 11),
-    # front stories (left out of every page), count, page, bylines, tags
+    # front stories (left out of every page), count, page, bylines, comment counts
     "home page 2": (lambda data: reverse("articles:home") + "?page=2", 3, 6),
-    # story, its bylines, its tags, related stories, their bylines, their tags;
-    # its view count, its comments, most commented, most viewed x3
+    # story, its bylines, its tags, related stories, their bylines, their comment
+    # counts; its view count, its comments, most commented, most viewed x3
     "story": (lambda data: data["story"].get_absolute_url(), None, 13),
-    # section, count, page, bylines, tags
+    # section, count, page, bylines, comment counts
     "section": (lambda data: data["section"].get_absolute_url(), None, 6),
-    # tag, count, page, bylines, tags
+    # tag, count, page, bylines, comment counts
     "tag": (lambda data: reverse("articles:tag", args=[data["tag"].slug]), None, 6),
     # count, page of tags with their story counts
     "tag index": (lambda data: reverse("articles:tag_index"), None, 3),
-    # author, count, page, bylines, tags
+    # author, count, page, bylines, comment counts
     "author": (lambda data: data["author"].get_absolute_url(), None, 6),
     # count, page of authors with their story counts
     "author index": (lambda data: reverse("articles:author_index"), None, 3),

@@ -40,11 +40,11 @@ def column(doc, name):
 
 
 def headlines(doc):
+    # The headline is a row cell (th or td, as the first column varies).
     return [
-        "".join(th.itertext()).strip()
-        for th in doc.findall(
-            ".//table[@id='result_list']//th[@class='field-headline']"
-        )
+        "".join(cell.itertext()).strip()
+        for cell in doc.findall(".//table[@id='result_list']//tr/*")
+        if cell.get("class") == "field-headline"
     ]
 
 
