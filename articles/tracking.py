@@ -72,6 +72,7 @@ from articles.models import (
     FlushBatch,
     RecentView,
 )
+from newsroom.clientip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -248,20 +249,6 @@ def should_count(request) -> bool:
     if user is not None and user.is_authenticated and user.is_staff:
         return False
     return True
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR, or the address our own proxies saw (``VIEW_PROXY_HOPS``)."""
-    hops = settings.VIEW_PROXY_HOPS
-    if hops:
-        forwarded = [
-            part.strip()
-            for part in request.headers.get("X-Forwarded-For", "").split(",")
-            if part.strip()
-        ]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def daily_salt(day: date) -> bytes:

@@ -20,6 +20,7 @@ from articles.models import Article
 from comments import moderation, ratelimit
 from comments.forms import CommentForm, issue_token
 from comments.models import Comment
+from newsroom.clientip import client_ip
 
 PUBLISHED_MESSAGE = "Thank you. Your comment is published."
 HELD_MESSAGE = (
@@ -27,16 +28,6 @@ HELD_MESSAGE = (
     "moderator approves it."
 )
 REPORTED_MESSAGE = "Thank you for your report. A moderator will look at this comment."
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR, or the address our own proxy appended (right-most)."""
-    if settings.COMMENTS_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            return last
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def poster_hash(value: str) -> str:

@@ -287,8 +287,6 @@ COMMENTS_REPORTS_THRESHOLD = int(os.environ.get("COMMENTS_REPORTS_THRESHOLD", "3
 COMMENTS_MIN_SECONDS = 3
 COMMENTS_MAX_FORM_AGE = 24 * 60 * 60
 COMMENTS_MOST_COMMENTED_TTL = 300
-# Only behind our own proxy, which appends the client address (right-most).
-COMMENTS_TRUST_X_FORWARDED_FOR = env_bool("COMMENTS_TRUST_X_FORWARDED_FOR")
 URLIZE_ASSUME_HTTPS = True
 
 # View tracking (articles/tracking.py). One view per reader per story per window.
@@ -301,9 +299,6 @@ VIEW_FLUSH_INTERVAL = int(os.environ.get("VIEW_FLUSH_INTERVAL", "60"))
 # "auto": the cache when it is shared (Redis), the database when it is per process.
 VIEW_DEDUP_STORE = os.environ.get("VIEW_DEDUP_STORE", "auto")
 VIEW_MOST_VIEWED_CACHE_SECONDS = 60
-# Proxies of ours in front of gunicorn that append to X-Forwarded-For (0: none,
-# REMOTE_ADDR is the reader).
-VIEW_PROXY_HOPS = int(os.environ.get("VIEW_PROXY_HOPS", "0"))
 
 # Page cache for anonymous readers (articles/cache.py): home, story, section,
 # tag and author pages. Content changes retire cached pages at once; what is

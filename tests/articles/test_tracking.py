@@ -199,9 +199,14 @@ def test_visitor_key_depends_on_the_secret_key(settings):
 
 
 def test_behind_a_proxy_the_reader_is_the_address_the_proxy_saw(settings):
-    settings.VIEW_PROXY_HOPS = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     request = reader(ip="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
-    assert tracking.client_ip(request) == "203.0.113.9"
+    other = reader(ip="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.8")
+    # The proxy-supplied address, not the socket's, identifies the reader.
+    now = timezone.now()
+    assert tracking.visitor_key(request, now) != tracking.visitor_key(other, now)
+    spoofed = reader(ip="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
+    assert tracking.visitor_key(request, now) == tracking.visitor_key(spoofed, now)
 
 
 # The beacon

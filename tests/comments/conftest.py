@@ -16,7 +16,7 @@ def _comment_settings(settings):
     settings.COMMENTS_RATE_LIMIT_WINDOW = 600
     settings.COMMENTS_REPORTS_THRESHOLD = 3
     settings.COMMENTS_MIN_SECONDS = 3
-    settings.COMMENTS_TRUST_X_FORWARDED_FOR = False
+    settings.TRUSTED_PROXY_COUNT = 0
 
 
 def form_data(article, *, age=60, **overrides):

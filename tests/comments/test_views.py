@@ -572,7 +572,7 @@ def test_posting_works_when_redis_is_down(client, settings):
 def test_behind_our_proxy_the_right_most_forwarded_address_is_the_poster(
     client, settings
 ):
-    settings.COMMENTS_TRUST_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXY_COUNT = 1
     article = make_article()
     for n in range(5):
         post_comment(
