@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from articles import preview
 from articles.models import Article
-from tests.articles.workflow_helpers import make_role_user
+from tests.articles.workflow_helpers import make_role_user, story_form_data
 from tests.factories import make_article, make_draft, make_user
 
 
@@ -196,28 +196,7 @@ def test_the_admin_change_page_links_to_a_working_preview(client, editor):
 
 
 def change_data(article, **overrides):
-    local = timezone.localtime(article.published_at)
-    data = {
-        "headline": article.headline,
-        "slug": article.slug,
-        "dek": article.dek,
-        "body": article.body,
-        "lead_image_alt": "",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "section": str(article.section_id),
-        "tags": "",
-        "status": article.status,
-        "published_at_0": local.strftime("%Y-%m-%d"),
-        "published_at_1": local.strftime("%H:%M:%S"),
-        "comments_enabled": "on",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-    }
-    data.update(overrides)
-    return data
+    return story_form_data(article, bylines=[], **overrides)
 
 
 def test_unsaved_changes_of_a_published_story_are_previewed_without_saving(

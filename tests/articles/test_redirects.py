@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from articles import redirects
 from articles.models import Article, ArticleRedirect
+from tests.articles.workflow_helpers import story_form_data
 from tests.factories import make_article, make_draft, make_user
 
 
@@ -18,29 +19,7 @@ def admin_client(db, client):
 
 
 def change_data(article, **overrides):
-    local = timezone.localtime(article.published_at)
-    data = {
-        "headline": article.headline,
-        "slug": article.slug,
-        "dek": article.dek,
-        "body": article.body,
-        "lead_image_alt": "",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "section": str(article.section_id),
-        "tags": "",
-        "status": article.status,
-        "published_at_0": local.strftime("%Y-%m-%d"),
-        "published_at_1": local.strftime("%H:%M:%S"),
-        "comments_enabled": "on",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    data.update(overrides)
-    return data
+    return story_form_data(article, bylines=[], **{"_save": "Save", **overrides})
 
 
 def edit_in_admin(client, article, **changes):
