@@ -164,3 +164,23 @@ def test_story_cards_show_counts_from_one_query_for_every_list(
             "articles/includes/story_card.html", {"article": by_pk[stories[5].pk]}
         )
     assert parse_fragment(alone).find(".//p[@class='card__comments']") is None
+
+
+def test_comment_times_are_valid_html_datetimes_to_the_second(client, db):
+    import re
+
+    article = make_article()
+    comment = make_comment(article)
+    comment.created_at = comment.created_at.replace(microsecond=123456)
+    comment.save()
+    doc = parse(client.get(article.get_absolute_url()))
+    stamps = [
+        time.get("datetime")
+        for link in doc.iter("a")
+        if "comment-permalink" in (link.get("class") or "")
+        for time in link.iter("time")
+    ]
+    assert stamps
+    for stamp in stamps:
+        # HTML allows at most three decimals; '|date:"c"' would print six.
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp), stamp
