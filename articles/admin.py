@@ -65,9 +65,7 @@ class AuthorListFilter(admin.SimpleListFilter):
             return queryset
         if not value.isdigit():
             return queryset.none()
-        return queryset.filter(
-            pk__in=Byline.objects.filter(author_id=int(value)).values("article_id")
-        )
+        return queryset.by_author(int(value))
 
 
 class WorkflowStateFilter(admin.SimpleListFilter):
@@ -92,13 +90,9 @@ class WorkflowStateFilter(admin.SimpleListFilter):
             case "review":
                 return queryset.filter(status=Article.Status.REVIEW)
             case "scheduled":
-                return queryset.filter(
-                    status=Article.Status.PUBLISHED, published_at__gt=now
-                )
+                return queryset.scheduled(now)
             case "published":
-                return queryset.filter(
-                    status=Article.Status.PUBLISHED, published_at__lte=now
-                )
+                return queryset.published(now)
         return queryset
 
 

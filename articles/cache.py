@@ -90,9 +90,7 @@ def next_scheduled_publication(now) -> float:
     """Timestamp of the next story due to go live, 0 when none is scheduled."""
     from articles.models import Article
 
-    due = Article.objects.filter(
-        status=Article.Status.PUBLISHED, published_at__gt=now
-    ).aggregate(due=Min("published_at"))["due"]
+    due = Article.objects.scheduled(now).aggregate(due=Min("published_at"))["due"]
     return due.timestamp() if due else 0.0
 
 

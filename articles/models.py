@@ -104,10 +104,16 @@ def listing_prefetches():
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
+    def published(self, now=None):
         """The one definition of "live": every public surface starts here."""
         return self.filter(
-            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+            status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now()
+        )
+
+    def scheduled(self, now=None):
+        """Published with a time still to come: invisible until that time."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__gt=now or timezone.now()
         )
 
     def for_listing(self):

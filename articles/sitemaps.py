@@ -39,7 +39,7 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return _latest_update()
 
 
 class SectionSitemap(Sitemap):

@@ -113,16 +113,11 @@ class HomeView(PublishedArticleMixin, ListView):
         blocks = self.section_blocks() if first_page else []
         stories = front + page.object_list
         stories += [article for _, articles in blocks for article in articles]
-        prefetch_related_objects(stories, *self.listing_prefetches())
+        prefetch_related_objects(stories, *listing_prefetches())
         context["lead"] = front[0] if front else None
         context["top_stories"] = front[1:]
         context["section_blocks"] = blocks
         return context
-
-    @staticmethod
-    def listing_prefetches():
-        """The ``for_listing()`` prefetches, for stories fetched without them."""
-        return listing_prefetches()
 
     def section_blocks(self):
         """The newest few stories of every section, in one query (a window).

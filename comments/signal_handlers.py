@@ -7,11 +7,11 @@ from comments.models import Comment, purge_most_commented
 
 
 def purge_comment_caches(sender, instance=None, created=False, signal=None, **kwargs):
-    purge_most_commented()
-    # Pages show approved comments only: a new comment held for review, or the
-    # removal of one nobody saw, changes no page. Any other save may (an
-    # approval, a rejection, an edit), so cached pages are retired.
+    # Pages and Most Commented show approved comments only: a new comment held
+    # for review, or the removal of one nobody saw, changes neither. Any other
+    # save may (an approval, a rejection, an edit), so both are retired.
     approved = instance is not None and instance.status == Comment.Status.APPROVED
     if (created or signal is post_delete) and not approved:
         return
+    purge_most_commented()
     page_cache.bump()
