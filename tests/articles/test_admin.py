@@ -5,6 +5,8 @@ from urllib.parse import urlsplit
 import html5lib
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -390,3 +392,60 @@ def test_changelist_shows_a_thumbnail_from_the_smallest_rendition(staff_client):
     # The headline still links to the change form, picture or not.
     links = {a.get("href") for a in doc.iter("a")}
     assert f"/admin/articles/article/{pictured.pk}/change/" in links
+
+
+def test_publish_action_leaves_stories_whose_image_has_no_alt_text(staff_client):
+    ready = make_draft(headline="Ready to go")
+    no_alt = make_draft(headline="Picture without words")
+    Article.objects.filter(pk=no_alt.pk).update(lead_image="articles/x.jpg")
+
+    response = staff_client.post(
+        reverse(CHANGELIST),
+        {"action": "publish", "_selected_action": [ready.pk, no_alt.pk]},
+        follow=True,
+    )
+
+    ready.refresh_from_db()
+    no_alt.refresh_from_db()
+    assert ready.status == Article.Status.PUBLISHED
+    assert no_alt.status == Article.Status.DRAFT
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("alt text" in m and "Picture without words" in m for m in shown)
+    assert "1 story published." in shown
+
+
+def test_schedule_action_leaves_stories_whose_image_has_no_alt_text(staff_client):
+    later = timezone.now() + timedelta(hours=2)
+    no_alt = make_draft(published_at=later)
+    Article.objects.filter(pk=no_alt.pk).update(lead_image="articles/x.jpg")
+
+    staff_client.post(
+        reverse(CHANGELIST), {"action": "schedule", "_selected_action": [no_alt.pk]}
+    )
+
+    no_alt.refresh_from_db()
+    assert no_alt.status == Article.Status.DRAFT
+
+
+@pytest.mark.parametrize("action", ["publish", "unpublish"])
+def test_bulk_actions_run_in_constant_queries(staff_client, action):
+    """Recording a revision per story is batched: 2 stories cost what 12 do."""
+
+    def run(count):
+        stories = [
+            make_draft(authors=[make_author(), make_author()], tags=["a", "b"])
+            for _ in range(count)
+        ]
+        if action == "unpublish":
+            Article.objects.filter(pk__in=[s.pk for s in stories]).update(
+                status=Article.Status.PUBLISHED, published_at=timezone.now()
+            )
+        with CaptureQueriesContext(connection) as queries:
+            response = staff_client.post(
+                reverse(CHANGELIST),
+                {"action": action, "_selected_action": [s.pk for s in stories]},
+            )
+        assert response.status_code == 302
+        return len(queries)
+
+    assert run(2) == run(12)

@@ -339,3 +339,39 @@ def test_change_form_links_to_the_storys_revisions(editor_client):
     story = make_draft()
     hrefs = [a.get("href") for a in parse(client.get(change_url(story))).iter("a")]
     assert revisions_url(story) in hrefs
+
+
+def test_record_many_matches_record_for_each_story(db):
+    author = make_author(name="Choi Young Hoon")
+    story = make_article(authors=[author], tags=["Russia", "north korea"])
+    other = make_article()
+
+    written = revisions.record_many([story.pk, other.pk])
+
+    assert written == 2
+    (revision,) = history(story)
+    assert revision.data == revisions.snapshot(story)
+    assert revision.summary == "First version."
+    # Nothing changed since: a second batch writes nothing.
+    assert revisions.record_many([story.pk, other.pk]) == 0
+    story.headline = "A new headline"
+    story.save()
+    assert revisions.record_many([story.pk, other.pk]) == 1
+    assert history(story)[-1].summary == "Changed headline."
+
+
+def test_record_many_prunes_stories_over_the_limit(db, settings):
+    settings.ARTICLE_REVISIONS_KEEP = 3
+    story = make_article()
+    for n in range(3):
+        story.headline = f"Version {n}"
+        story.save()
+        revisions.record(story)
+    story.headline = "Newest"
+    story.save()
+
+    revisions.record_many([story.pk])
+
+    kept = history(story)
+    assert len(kept) == 3
+    assert kept[-1].data["headline"] == "Newest"
