@@ -279,9 +279,18 @@ class ArticleAdmin(admin.ModelAdmin):
                 # The form's clean() refuses these first; this is the last guard.
                 raise PermissionDenied(str(error)) from error
         old_url = redirects.public_url(obj.pk) if change else None
+        old_image = (
+            Article.objects.filter(pk=obj.pk)
+            .values_list("lead_image", "lead_image_width")
+            .first()
+            if change
+            else None
+        )
         super().save_model(request, obj, form, change)
         redirects.record_url_change(obj, old_url)
         images.make_renditions(obj.lead_image)
+        if old_image and old_image[0] != obj.lead_image.name:
+            images.forget_unused(*old_image)
 
     def _keep_publishing_fields(self, obj, change):
         if change:

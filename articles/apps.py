@@ -11,7 +11,7 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag
 
-        from articles import roles, signal_handlers
+        from articles import images, roles, signal_handlers
         from articles.models import Article, Author, Byline, Section, TaggedArticle
         from articles.search import (
             ensure_sqlite_search_triggers,
@@ -40,6 +40,11 @@ class ArticlesConfig(AppConfig):
                     sender=model,
                     dispatch_uid=f"pagecache_{signal is post_save}_{model.__name__}",
                 )
+        post_delete.connect(
+            images.lead_image_deleted,
+            sender=Article,
+            dispatch_uid="articles_lead_image_deleted",
+        )
         m2m_changed.connect(
             signal_handlers.tags_changed,
             sender=TaggedArticle,

@@ -20,7 +20,7 @@ from pathlib import PurePosixPath
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import models, transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -238,6 +238,45 @@ def make_renditions(fieldfile) -> list[str]:
             source = source.resize((width, height), Image.Resampling.LANCZOS)
         created += _save_rendition(storage, fieldfile.name, source, width)
     return created
+
+
+def delete_files(storage, name: str, original_width: int | None) -> None:
+    """Remove an original and the renditions made from it.
+
+    Called once a replaced or deleted lead image is no longer referenced by
+    any story (``ArticleAdmin.save_model``, the ``post_delete`` handler), so
+    old uploads do not pile up on disk.
+    """
+    widths = set(RENDITION_WIDTHS)
+    if original_width:
+        widths.update(rendition_widths(original_width))
+    names = [name] + [
+        rendition_name(name, width, extension)
+        for width in sorted(widths)
+        for extension in ("webp", "jpg")
+    ]
+    for each in names:
+        storage.delete(each)
+
+
+def forget_unused(name: str, original_width: int | None) -> None:
+    """After the transaction commits, delete ``name``'s files if no story uses it."""
+    from articles.models import Article
+
+    if not name:
+        return
+    storage = Article._meta.get_field("lead_image").storage
+
+    def delete_if_unused():
+        if not Article.objects.filter(lead_image=name).exists():
+            delete_files(storage, name, original_width)
+
+    transaction.on_commit(delete_if_unused)
+
+
+def lead_image_deleted(sender, instance, **kwargs):
+    """``post_delete`` of a story: its picture goes with it."""
+    forget_unused(instance.lead_image.name, instance.lead_image_width)
 
 
 def _save_rendition(storage, original_name: str, img: Image.Image, width: int):

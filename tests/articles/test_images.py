@@ -560,3 +560,55 @@ def test_the_demo_makes_renditions_of_its_pictures_unless_told_not_to(db, monkey
     assert {fieldfile.name for fieldfile in made} == set(
         Article.objects.values_list("lead_image", flat=True)
     )
+
+
+def test_replacing_a_lead_image_deletes_the_old_file_and_its_renditions(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload(admin_client, "first.jpg", jpeg_bytes(size=(1200, 800)))
+    article = Article.objects.get()
+    first = set(stored_files())
+    assert len(first) == 9  # the original and 4 widths x (WebP + JPEG)
+    data = form_data(article.section, slug=article.slug)
+    data["lead_image"] = SimpleUploadedFile(
+        "second.png", png_bytes(size=(700, 500)), content_type="image/png"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:articles_article_change", args=[article.pk]), data
+        )
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    now = set(stored_files())
+    assert not first & now
+    assert Path(article.lead_image.path) in now
+    assert len(now) == 7  # the original and 320, 640 and 700 px, WebP + JPEG
+
+
+def test_an_image_another_story_still_uses_is_kept(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload(admin_client, "shared.jpg", jpeg_bytes())
+    article = Article.objects.get()
+    make_article(slug="twin", lead_image=article.lead_image.name, lead_image_alt="x")
+    before = set(stored_files())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+
+    assert set(stored_files()) == before
+
+
+def test_deleting_a_story_deletes_its_picture(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload(admin_client, "gone.jpg", jpeg_bytes())
+    article = Article.objects.get()
+    assert stored_files()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article.delete()
+
+    assert stored_files() == []
