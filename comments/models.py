@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
@@ -106,6 +108,13 @@ class Comment(models.Model):
     )
     user_agent = models.CharField(max_length=300, blank=True)
     report_count = models.PositiveIntegerField("reports", default=0)
+    fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Poster, day and text, hashed: the database refuses a second "
+        "identical comment even when two arrive at the same instant.",
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -124,6 +133,11 @@ class Comment(models.Model):
                 condition=Q(depth__gte=1, depth__lte=MAX_DEPTH),
                 name="comment_depth_range",
             ),
+            models.UniqueConstraint(
+                fields=["fingerprint"],
+                condition=~Q(fingerprint=""),
+                name="comment_unique_fingerprint",
+            ),
         ]
         permissions = [("moderate_comment", "Can moderate comments")]
 
@@ -132,6 +146,12 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
+
+    @staticmethod
+    def fingerprint_for(ip_hash: str, body: str, when) -> str:
+        """Same poster, same calendar day (UTC), same text: the same value."""
+        raw = f"{ip_hash}\n{when.date().isoformat()}\n{body}"
+        return hashlib.blake2b(raw.encode(), digest_size=32).hexdigest()
 
     def attach_to(self, parent: "Comment | None") -> None:
         """Reply under ``parent``; below the deepest level, reply beside it."""

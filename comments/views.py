@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
@@ -202,7 +203,16 @@ def post_comment(request, article_pk):
         user=request.user if request.user.is_authenticated else None,
     )
     comment.attach_to(form.parent_comment)
-    comment.save()
+    # The query above catches a repeat; the unique fingerprint catches the
+    # same text sent twice at the same instant (a double click, two tabs).
+    comment.fingerprint = Comment.fingerprint_for(ip_hash, data["body"], now)
+    try:
+        with transaction.atomic():
+            comment.save()
+    except IntegrityError:
+        return render_form_page(
+            request, article, form, status=409, template="comments/duplicate.html"
+        )
     if comment.status == Comment.Status.APPROVED:
         messages.success(request, PUBLISHED_MESSAGE)
     else:

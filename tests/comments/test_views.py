@@ -585,3 +585,27 @@ def test_behind_our_proxy_the_right_most_forwarded_address_is_the_poster(
     other = post_comment(client, article, body="other", HTTP_X_FORWARDED_FOR="9.9.9.8")
     assert other.status_code == 302
     assert Comment.objects.get(body="other").ip_hash == poster_hash("9.9.9.8")
+
+
+def test_two_identical_comments_at_the_same_instant_store_one(client):
+    """The second of two racing posts passed the duplicate query before the
+    first was saved: the database's unique fingerprint refuses it with a 409."""
+    article = make_article()
+    now = timezone.now()
+    make_comment(
+        article,
+        body="Same words",
+        ip_hash=poster_hash("127.0.0.1"),
+        # Written by the racing request: invisible to the day-long look-back,
+        # which an old created_at stands in for here, but the same fingerprint.
+        created_at=now - timedelta(days=3),
+        fingerprint=Comment.fingerprint_for(
+            poster_hash("127.0.0.1"), "Same words", now
+        ),
+    )
+
+    response = post_comment(client, article, body="Same words")
+
+    assert response.status_code == 409
+    assert Comment.objects.count() == 1
+    assert "Same words" in response.content.decode()
