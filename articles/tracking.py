@@ -57,9 +57,7 @@ from datetime import date, datetime, timedelta
 
 import redis
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -72,6 +70,7 @@ from articles.models import (
     FlushBatch,
     RecentView,
 )
+from newsroom import sharedcache
 from newsroom.clientip import client_ip
 
 logger = logging.getLogger(__name__)
@@ -271,8 +270,7 @@ def visitor_key(request, now: datetime | None = None) -> str:
 def _dedup_store() -> str:
     store = settings.VIEW_DEDUP_STORE
     if store == "auto":
-        backend = caches["default"]
-        store = "db" if isinstance(backend, LocMemCache | DummyCache) else "cache"
+        store = "cache" if sharedcache.is_shared() else "db"
     return store
 
 

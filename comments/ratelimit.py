@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
 from comments.models import RateLimitCounter
+from newsroom import sharedcache
 
 logger = logging.getLogger(__name__)
 _last_fallback_log = 0.0
@@ -32,11 +31,6 @@ class Hit:
     retry_after: int
 
 
-def cache_is_shared() -> bool:
-    """False for caches that live inside one process (or do nothing)."""
-    return not isinstance(caches["default"], LocMemCache | DummyCache)
-
-
 def hit(key: str, *, limit: int, window: int, now: float | None = None) -> Hit:
     """Count one event for ``key``; allowed while the window's count <= limit."""
     now = time.time() if now is None else now
@@ -45,7 +39,7 @@ def hit(key: str, *, limit: int, window: int, now: float | None = None) -> Hit:
     window_end = (index + 1) * window
     count = None
     backend = getattr(settings, "COMMENTS_RATE_LIMIT_BACKEND", "auto")
-    if backend == "cache" or (backend == "auto" and cache_is_shared()):
+    if backend == "cache" or (backend == "auto" and sharedcache.is_shared()):
         count = _cache_incr(window_key, window)
         if count is None:
             _log_fallback()

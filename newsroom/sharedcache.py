@@ -1,0 +1,16 @@
+"""Is a cache shared by every worker process (and machine)?
+
+Counters, rate limits and "seen" marks are only correct across gunicorn
+workers when they live in a shared cache (Redis). The in-process LocMem cache
+(the embedded default) and the dummy cache are not shared; callers keep such
+state in the database instead.
+"""
+
+from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
+
+
+def is_shared(alias: str = "default") -> bool:
+    """False for caches that live inside one process (or do nothing)."""
+    return not isinstance(caches[alias], LocMemCache | DummyCache)
