@@ -1,17 +1,20 @@
 """The page cache: whole rendered reader pages for anonymous readers.
 
 Design. One site-wide *content version* lives in the cache (an integer bumped
-with an atomic ``incr``). A cached page's key holds that version, the scheme,
-host, path and the few query parameters the page reads (``page``,
-``comments``), so bumping the version retires every cached page at once; the
-old entries simply expire. Anything a reader page shows (a story, its bylines
-and tags, a section, an author, an approved comment, the Most Commented list)
-changes the version through ``bump()``: from signal handlers
-(``articles/signal_handlers.py``, ``comments/signal_handlers.py``) and from
-``ArticleQuerySet.update()`` (bulk admin actions send no signals). A site-wide
-version is coarser than per-page tags, but exact with one integer: newsrooms
-write a few times a minute and read thousands of times a second, and home,
-section, tag and author pages all show the same stories anyway.
+with an atomic ``incr``). A cached page is stored under a key made of the
+scheme, host, path and the few query parameters the page reads (``page``,
+``comments``, a sitemap's ``p``), and the entry records the version it was
+rendered for: it is served only while that is still the current version, so
+bumping the version retires every cached page at once (the next reader renders
+and overwrites it; untouched entries expire). Anything a reader page shows (a
+story, its bylines and tags, a section, an author, an approved comment, the
+Most Commented list) changes the version through ``bump()``: from signal
+handlers (``articles/signal_handlers.py``, ``comments/signal_handlers.py``) and
+from ``ArticleQuerySet.update()`` (bulk admin actions send no signals). A
+site-wide version is coarser than per-page tags, but exact with one integer:
+newsrooms write a few times a minute and read thousands of times a second, and
+home, section, tag and author pages, feeds and sitemaps all show the same
+stories anyway.
 
 Scheduled stories. ``published()`` decides at query time, so a story whose
 time arrives changes pages without any write. With each version the cache
@@ -19,42 +22,80 @@ keeps the next scheduled publication time (one indexed query per version);
 the first request after that moment bumps the version, so the story appears
 on time without a job.
 
+The hit path. A hit is one cache round trip: ``get_many`` of the version, the
+next scheduled publication and the page's entry; when the process still holds
+its own copy of the page for that version (``LocalPages``,
+``PAGE_CACHE_LOCAL_BYTES``), of the first two only. ``PageCacheMiddleware`` sits
+right inside the response-header middleware (security headers, CSP,
+``Permissions-Policy``), so those still wrap every hit, and answers before the
+session, CSRF, auth, messages and Axes middleware and before the view runs. It
+serves only addresses that resolve to a ``cached_page`` view and that have an
+entry for the current version, so the entry itself proves the page was stored
+for anonymous readers by that view. When the page was stored, the middleware
+recorded the headers the inner middleware had added (``X-Frame-Options``),
+and replays them on hits. Whatever the middleware cannot settle without the
+database (no version yet, a new version's next publication time, a scheduled
+story falling due) it leaves to the view's decorator, which also works on its
+own, without the middleware.
+
 Who gets cached pages. Only anonymous ``GET``/``HEAD`` requests without a
 session or messages cookie and without ``Authorization``: staff (who have a
 session) and a reader who has just posted (messages cookie) get a fresh page,
 marked ``private``. A response is stored only when it is a 200 that sets no
 cookie, asked for no CSRF token, did not touch the session and carries no
-message, so no reader ever receives what was rendered for another.
+message, and (checked again by the middleware, after the session, CSRF and
+messages middleware have had their say) leaves with no cookie and no ``Vary``,
+so no reader ever receives what was rendered for another.
 
 Staleness. Content changes are immediate: the version is bumped when the
 change is saved and again when its transaction commits. What is not a content
-change (view counts, Most Viewed, comments closing after N days) can lag by up
-to ``PAGE_CACHE_TTL`` seconds (default 60). Browsers get ``public, max-age=0,
-must-revalidate`` (``PAGE_CACHE_MAX_AGE``) with an ETag, so they ask every
-time and usually receive a 304; a reader redirected back after posting a
-comment never sees a copy from their own browser cache.
+change (view counts, Most Viewed, comments closing after N days, a story
+leaving the news sitemap's 48 hours) can lag by up to ``PAGE_CACHE_TTL``
+seconds (default 60). Browsers get ``public, max-age=0, must-revalidate``
+(``PAGE_CACHE_MAX_AGE``) with an ETag, so they ask every time and usually
+receive a 304; a reader redirected back after posting a comment never sees a
+copy from their own browser cache.
 
 Failure. With Redis down (django-redis ignores errors) the version cannot be
 read: pages are rendered as if uncached, still 200.
 """
 
 import hashlib
+import threading
 import time
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Min
 from django.http import HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags
 
 VERSION_KEY = "pagecache:version"
 NEXT_KEY = "pagecache:next"
+# Entries are not versioned by key: each records the version it was rendered for.
+ENTRY_PREFIX = "pagecache:entry:"
 # Response headers a view sets that the cache keeps (middleware adds the rest).
 KEPT_HEADERS = {"content-type", "content-language", "x-robots-tag", "link"}
+# Response attributes the outer middleware reads (CSP, X-Frame-Options).
+KEPT_ATTRIBUTES = ("_csp_config", "_csp_ro_config", "xframe_options_exempt")
+# Headers set per response, never replayed from an entry.
+PER_RESPONSE_HEADERS = {
+    "cache-control",
+    "content-length",
+    "date",
+    "etag",
+    "expires",
+    "last-modified",
+    "set-cookie",
+    "vary",
+    "x-page-cache",
+}
 
 
 def page_cache():
@@ -94,21 +135,26 @@ def next_scheduled_publication(now) -> float:
     return due.timestamp() if due else 0.0
 
 
-def current_version() -> int | None:
+def _needs_settling(version, scheduled) -> bool:
+    """No version yet, no next publication time for it, or a story falling due."""
+    if version is None or scheduled is None or scheduled[0] != version:
+        return True
+    due = scheduled[1]
+    return bool(due) and timezone.now().timestamp() >= due
+
+
+def _settle_version(cache, version, scheduled) -> int | None:
     """The content version, after retiring it if a scheduled story went live.
 
-    None when the cache cannot be reached: the caller renders without it.
+    ``version`` and ``scheduled`` are what the cache held a moment ago. None
+    when the cache cannot be reached: the caller renders without it.
     """
-    cache = page_cache()
-    values = cache.get_many([VERSION_KEY, NEXT_KEY])
-    version = values.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, time.time_ns(), timeout=None)
         version = cache.get(VERSION_KEY)
         if version is None:
             return None
     now = timezone.now()
-    scheduled = values.get(NEXT_KEY)
     if scheduled is None or scheduled[0] != version:
         due = next_scheduled_publication(now)
         cache.set(NEXT_KEY, (version, due), timeout=None)
@@ -126,6 +172,133 @@ def current_version() -> int | None:
     return version
 
 
+def current_version() -> int | None:
+    """The content version, after retiring it if a scheduled story went live."""
+    cache = page_cache()
+    values = cache.get_many([VERSION_KEY, NEXT_KEY])
+    return _settle_version(cache, values.get(VERSION_KEY), values.get(NEXT_KEY))
+
+
+class Lookup(NamedTuple):
+    """What one round trip returned for a page: the version and the next
+    scheduled publication (``values``, under their keys) and the page's entry
+    (from the cache, or this process's copy), whatever version it is for."""
+
+    key: str
+    values: dict
+    entry: dict | None
+
+    def fresh_entry(self) -> dict | None:
+        """The entry, if it is for the version and that version needs no
+        settling (no database, no write): the hit path."""
+        version = self.values.get(VERSION_KEY)
+        if _needs_settling(version, self.values.get(NEXT_KEY)):
+            return None
+        return _for_version(self.entry, version)
+
+    def settle(self) -> tuple[int | None, dict | None]:
+        """The current version (None: the cache is unreachable) and the entry
+        if it is one for that version; may query the database (in the view)."""
+        version = self.values.get(VERSION_KEY)
+        scheduled = self.values.get(NEXT_KEY)
+        if _needs_settling(version, scheduled):
+            version = _settle_version(page_cache(), version, scheduled)
+        return version, _for_version(self.entry, version)
+
+
+def _for_version(entry, version):
+    if version is None or entry is None or entry.get("version") != version:
+        return None
+    return entry
+
+
+def lookup(request, query_params) -> Lookup:
+    """The version, the next publication time and the page: one round trip.
+
+    When this process holds a copy of the page (``local_pages``) only the two
+    small values are fetched; the page itself only if the copy is outdated.
+    """
+    cache = page_cache()
+    key = page_key(request, query_params)
+    entry = local_pages.get(key)
+    if entry is None:
+        values = cache.get_many([VERSION_KEY, NEXT_KEY, key])
+        entry = values.get(key)
+        if entry is not None and entry.get("version") == values.get(VERSION_KEY):
+            local_pages.put(key, entry)
+        return Lookup(key, values, entry)
+    values = cache.get_many([VERSION_KEY, NEXT_KEY])
+    version = values.get(VERSION_KEY)
+    if version is not None and entry["version"] != version:
+        # Outdated here; another process may have stored the current page.
+        local_pages.discard(key)
+        entry = cache.get(key)
+        if entry is not None and entry.get("version") == version:
+            local_pages.put(key, entry)
+    return Lookup(key, values, entry)
+
+
+class LocalPages:
+    """This process's copies of the pages it served last, so that a hit needs
+    only the version from the shared cache, not the page.
+
+    A copy is used only while the shared cache's version is the one it was
+    rendered for, and never past the moment its shared entry expires, so it
+    is exactly as fresh as the shared cache. Least recently used copies go
+    first once ``PAGE_CACHE_LOCAL_BYTES`` of pages are held (0: none).
+    """
+
+    def __init__(self):
+        self._entries = {}
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def limit(self) -> int:
+        return getattr(settings, "PAGE_CACHE_LOCAL_BYTES", 0)
+
+    def get(self, key):
+        if not self._entries:
+            return None
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is None:
+                return None
+            if entry["expires"] <= time.time() or not self.limit():
+                self._bytes -= len(entry["body"])
+                return None
+            self._entries[key] = entry  # now the most recently used
+            return entry
+
+    def put(self, key, entry) -> None:
+        limit = self.limit()
+        size = len(entry["body"])
+        if not limit or size > limit:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old["body"])
+            while self._entries and self._bytes + size > limit:
+                oldest = next(iter(self._entries))
+                self._bytes -= len(self._entries.pop(oldest)["body"])
+            self._entries[key] = entry
+            self._bytes += size
+
+    def discard(self, key) -> None:
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is not None:
+                self._bytes -= len(entry["body"])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+local_pages = LocalPages()
+
+
 def is_cacheable_request(request) -> bool:
     """Anonymous reads only: no session, no pending message, no credentials."""
     if request.method not in ("GET", "HEAD"):
@@ -136,15 +309,14 @@ def is_cacheable_request(request) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META
 
 
-def page_key(request, version: int, query_params) -> str:
+def page_key(request, query_params) -> str:
     params = "&".join(
         f"{name}={request.GET.get(name)}"
         for name in query_params
         if name in request.GET
     )
     raw = f"{request.scheme}://{request.get_host()}{request.path}?{params}"
-    digest = hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
-    return f"pagecache:page:{version}:{digest}"
+    return ENTRY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
 
 
 def is_storable(request, response) -> bool:
@@ -162,32 +334,49 @@ def is_storable(request, response) -> bool:
     return storage is None or len(storage) == 0
 
 
-def make_entry(response) -> dict:
+def make_entry(response, version: int) -> dict:
     body = response.content
+    stored = time.time()
     return {
+        "version": version,
+        "expires": stored + ttl(),
         "body": body,
+        "length": str(len(body)),
+        # Shown with the page (200) only.
         "headers": [
             (name, value)
             for name, value in response.items()
             if name.lower() in KEPT_HEADERS
         ],
+        # Added around the view by the inner middleware: on 200 and 304 alike.
+        "wrap": [],
+        "attributes": {
+            name: getattr(response, name)
+            for name in KEPT_ATTRIBUTES
+            if hasattr(response, name)
+        },
         "etag": '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
-        "stored": time.time(),
+        # Feeds and sitemaps say when their content last changed.
+        "last_modified": response.get("Last-Modified") or http_date(stored),
     }
 
 
 def response_from_entry(request, entry, state: str) -> HttpResponse:
     """The cached page, or a 304 when the reader already has it."""
-    if entry["etag"] in parse_etags(request.META.get("HTTP_IF_NONE_MATCH", "")):
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match and entry["etag"] in parse_etags(if_none_match):
         response = HttpResponseNotModified()
     else:
-        body = entry["body"]
-        response = HttpResponse(b"" if request.method == "HEAD" else body)
+        response = HttpResponse(b"" if request.method == "HEAD" else entry["body"])
         for name, value in entry["headers"]:
             response[name] = value
-        response["Content-Length"] = str(len(body))
+        response["Content-Length"] = entry["length"]
+    for name, value in entry["wrap"]:
+        response[name] = value
+    for name, value in entry["attributes"].items():
+        setattr(response, name, value)
     response["ETag"] = entry["etag"]
-    response["Last-Modified"] = http_date(entry["stored"])
+    response["Last-Modified"] = entry["last_modified"]
     response["Cache-Control"] = public_cache_control()
     response["X-Page-Cache"] = state
     return response
@@ -206,12 +395,22 @@ def mark_private(response, state: str):
     return response
 
 
+def ttl() -> int:
+    return getattr(settings, "PAGE_CACHE_TTL", 60)
+
+
+def store(key: str, entry: dict) -> None:
+    page_cache().set(key, entry, ttl())
+    local_pages.put(key, entry)
+
+
 def cached_page(view_func=None, *, query_params=("page",)):
     """Serve ``view_func`` from the page cache to anonymous readers.
 
     ``query_params`` are the parameters the page reads; others are ignored
     (so ``?utm_source=`` shares the cached page instead of busting it).
     """
+    query_params = tuple(query_params)
 
     def decorator(func):
         @wraps(func)
@@ -223,12 +422,13 @@ def cached_page(view_func=None, *, query_params=("page",)):
                 if request.method in ("GET", "HEAD"):
                     mark_private(response, "bypass")
                 return response
-            version = current_version()
+            # The middleware's look-up, when it made one for this same page.
+            found = request.__dict__.pop("_page_cache_lookup", None)
+            if found is None or found.key != page_key(request, query_params):
+                found = lookup(request, query_params)
+            version, entry = found.settle()
             if version is None:
                 return mark_private(func(request, *args, **kwargs), "unavailable")
-            cache = page_cache()
-            key = page_key(request, version, query_params)
-            entry = cache.get(key)
             if entry is not None:
                 return response_from_entry(request, entry, "hit")
             response = func(request, *args, **kwargs)
@@ -238,10 +438,90 @@ def cached_page(view_func=None, *, query_params=("page",)):
                 if response.status_code == 200:
                     mark_private(response, "uncacheable")
                 return response
-            entry = make_entry(response)
-            cache.set(key, entry, getattr(settings, "PAGE_CACHE_TTL", 60))
+            entry = make_entry(response, version)
+            if getattr(request, "_page_cache_middleware", False):
+                # Stored by the middleware once the inner middleware is done.
+                request._page_cache_pending = (found.key, entry)
+            else:
+                store(found.key, entry)
             return response_from_entry(request, entry, "miss")
 
+        wrapper.page_cache_query_params = query_params
         return wrapper
 
     return decorator(view_func) if view_func is not None else decorator
+
+
+_resolved = {"resolver": None, "paths": {}}
+RESOLVED_PATHS_KEPT = 4096
+
+
+def cached_page_params(request):
+    """The query parameters of the ``cached_page`` view at this address, or None.
+
+    Remembered per address (a few thousand, per process, for the URLconf in
+    use), so a hit does not walk the URL patterns.
+    """
+    resolver = get_resolver(get_urlconf())
+    if _resolved["resolver"] is not resolver:
+        _resolved.update(resolver=resolver, paths={})
+    paths = _resolved["paths"]
+    path = request.path_info
+    try:
+        return paths[path]
+    except KeyError:
+        pass
+    try:
+        params = getattr(resolver.resolve(path).func, "page_cache_query_params", None)
+    except Resolver404:
+        params = None
+    if len(paths) >= RESOLVED_PATHS_KEPT:
+        paths.clear()
+    paths[path] = params
+    return params
+
+
+class PageCacheMiddleware:
+    """Answer cache hits before the session, CSRF, auth, messages and Axes
+    middleware and the view; store what the view rendered once the inner
+    middleware has finished with it.
+
+    Belongs right inside the middleware that sets response headers for every
+    page (``SecurityMiddleware``, ``ContentSecurityPolicyMiddleware``,
+    ``SecurityHeadersMiddleware``) so that hits carry exactly their headers,
+    and outside everything that reads cookies or identifies the reader.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not enabled() or not is_cacheable_request(request):
+            return self.get_response(request)
+        query_params = cached_page_params(request)
+        if query_params is None:
+            return self.get_response(request)
+        found = lookup(request, query_params)
+        entry = found.fresh_entry()
+        if entry is not None:
+            return response_from_entry(request, entry, "hit")
+        # A miss, or a version to settle: the view's decorator takes it from here.
+        request._page_cache_lookup = found
+        request._page_cache_middleware = True
+        response = self.get_response(request)
+        pending = request.__dict__.pop("_page_cache_pending", None)
+        if pending is not None:
+            key, entry = pending
+            if response.status_code != 200 or response.cookies or "Vary" in response:
+                # Something inside made it personal after the view.
+                mark_private(response, "uncacheable")
+            else:
+                kept = {name.lower() for name, _ in entry["headers"]}
+                entry["wrap"] = [
+                    (name, value)
+                    for name, value in response.items()
+                    if name.lower() not in kept
+                    and name.lower() not in PER_RESPONSE_HEADERS
+                ]
+                store(key, entry)
+        return response

@@ -9,6 +9,12 @@ register_converter(converters.YearConverter, "yyyy")
 
 app_name = "articles"
 
+
+def feed(view):
+    """Feeds read no query parameter: one cached copy per address."""
+    return cached_page(view, query_params=())
+
+
 urlpatterns = [
     path("", cached_page(views.HomeView.as_view()), name="home"),
     path(
@@ -21,9 +27,9 @@ urlpatterns = [
         cached_page(views.SectionView.as_view()),
         name="section",
     ),
-    path("tags/", views.TagIndexView.as_view(), name="tag_index"),
+    path("tags/", cached_page(views.TagIndexView.as_view()), name="tag_index"),
     path("tags/<uslug:slug>/", cached_page(views.TagView.as_view()), name="tag"),
-    path("authors/", views.AuthorIndexView.as_view(), name="author_index"),
+    path("authors/", cached_page(views.AuthorIndexView.as_view()), name="author_index"),
     path(
         "authors/<uslug:slug>/", cached_page(views.AuthorView.as_view()), name="author"
     ),
@@ -36,35 +42,49 @@ urlpatterns = [
         name="preview_changes",
     ),
     path("preview/<str:token>/", preview.preview, name="preview"),
-    path("archive/<yyyy:year>/", views.YearArchive.as_view(), name="archive_year"),
+    path(
+        "archive/<yyyy:year>/",
+        cached_page(views.YearArchive.as_view()),
+        name="archive_year",
+    ),
     path(
         "archive/<yyyy:year>/<dd:month>/",
-        views.MonthArchive.as_view(),
+        cached_page(views.MonthArchive.as_view()),
         name="archive_month",
     ),
     path(
         "archive/<yyyy:year>/<dd:month>/<dd:day>/",
-        views.DayArchive.as_view(),
+        cached_page(views.DayArchive.as_view()),
         name="archive_day",
     ),
-    path("feeds/latest/rss/", feeds.LatestStoriesFeed(), name="feed_latest_rss"),
-    path("feeds/latest/atom/", feeds.LatestStoriesAtomFeed(), name="feed_latest_atom"),
+    path("feeds/latest/rss/", feed(feeds.LatestStoriesFeed()), name="feed_latest_rss"),
+    path(
+        "feeds/latest/atom/",
+        feed(feeds.LatestStoriesAtomFeed()),
+        name="feed_latest_atom",
+    ),
     path(
         "sections/<uslug:slug>/feed/rss/",
-        feeds.SectionFeed(),
+        feed(feeds.SectionFeed()),
         name="section_feed_rss",
     ),
     path(
         "sections/<uslug:slug>/feed/atom/",
-        feeds.SectionAtomFeed(),
+        feed(feeds.SectionAtomFeed()),
         name="section_feed_atom",
     ),
-    path("tags/<uslug:slug>/feed/rss/", feeds.TagFeed(), name="tag_feed_rss"),
-    path("tags/<uslug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
-    path("authors/<uslug:slug>/feed/rss/", feeds.AuthorFeed(), name="author_feed_rss"),
+    path("tags/<uslug:slug>/feed/rss/", feed(feeds.TagFeed()), name="tag_feed_rss"),
+    path(
+        "tags/<uslug:slug>/feed/atom/", feed(feeds.TagAtomFeed()), name="tag_feed_atom"
+    ),
+    path(
+        "authors/<uslug:slug>/feed/rss/",
+        feed(feeds.AuthorFeed()),
+        name="author_feed_rss",
+    ),
     path(
         "authors/<uslug:slug>/feed/atom/",
-        feeds.AuthorAtomFeed(),
+        feed(feeds.AuthorAtomFeed()),
         name="author_feed_atom",
     ),
 ]

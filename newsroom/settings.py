@@ -68,6 +68,10 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
+    # Cache hits for anonymous readers leave here: inside the header middleware
+    # above (so they carry the same headers), before anything below reads
+    # cookies or identifies the reader (articles/cache.py).
+    "articles.cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -300,13 +304,18 @@ VIEW_FLUSH_INTERVAL = int(os.environ.get("VIEW_FLUSH_INTERVAL", "60"))
 VIEW_DEDUP_STORE = os.environ.get("VIEW_DEDUP_STORE", "auto")
 VIEW_MOST_VIEWED_CACHE_SECONDS = 60
 
-# Page cache for anonymous readers (articles/cache.py): home, story, section,
-# tag and author pages. Content changes retire cached pages at once; what is
-# not a content change (view counts, Most Viewed) may lag by PAGE_CACHE_TTL.
+# Page cache for anonymous readers (articles/cache.py): every reader page, feed
+# and sitemap. Content changes retire cached pages at once; what is not a
+# content change (view counts, Most Viewed) may lag by PAGE_CACHE_TTL.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "60"))
 # Browser/CDN lifetime; 0 sends "max-age=0, must-revalidate" (ETag, 304s).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
+# Bytes of pages each process keeps a copy of, so a hit fetches only the
+# version from Redis; 0 turns it off (the default with the in-process cache).
+PAGE_CACHE_LOCAL_BYTES = int(
+    os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(16 * 2**20 if REDIS_URL else 0))
+)
 # The benchmark's bare-Django ceiling endpoint (/bench/ceiling); never in production.
 BENCH = env_bool("BENCH")
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 import html5lib
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
@@ -30,13 +30,18 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
+@pytest.fixture(autouse=True, params=[0, 2**20], ids=["shared-only", "local-copies"])
+def _page_cache_on(settings, request):
+    """Every test runs with and without each process's own copies of pages."""
     settings.PAGE_CACHE = True
     settings.PAGE_CACHE_TTL = 60
     settings.PAGE_CACHE_MAX_AGE = 0
+    settings.PAGE_CACHE_LOCAL_BYTES = request.param
     settings.COMMENTS_MODERATION = "post"
     settings.COMMENTS_MIN_SECONDS = 3
+    page_cache.local_pages.clear()
+    yield
+    page_cache.local_pages.clear()
 
 
 @pytest.fixture
@@ -174,6 +179,234 @@ def test_not_found_pages_are_not_cached(client):
     draft.published_at = timezone.now() - timedelta(minutes=1)
     draft.save()
     assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+# The hit path: one cache round trip, before the session, CSRF, auth,
+# messages and Axes middleware and the view
+
+
+class CountingCache:
+    """The page cache, counting the calls made to it."""
+
+    def __init__(self, cache, calls):
+        self._cache, self._calls = cache, calls
+
+    def __getattr__(self, name):
+        attr = getattr(self._cache, name)
+        if not callable(attr):
+            return attr
+
+        def counted(*args, **kwargs):
+            self._calls.append(name)
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+@pytest.mark.parametrize("page", ["home", "story", "tag"])
+def test_a_hit_is_one_cache_call_and_runs_neither_the_view_nor_the_inner_middleware(
+    client, story, page, monkeypatch
+):
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.middleware.csrf import CsrfViewMiddleware
+
+    url = page_urls(story)[page]
+    warm(client, url)
+    calls = []
+    real = page_cache.page_cache
+    monkeypatch.setattr(page_cache, "page_cache", lambda: CountingCache(real(), calls))
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a cache hit reached the inner middleware or the view")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", must_not_run)
+    monkeypatch.setattr(CsrfViewMiddleware, "process_view", must_not_run)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "hit"
+    assert calls == ["get_many"]
+
+
+def test_the_decorator_serves_and_stores_pages_without_the_middleware(
+    client, story, settings
+):
+    settings.MIDDLEWARE = [
+        name
+        for name in settings.MIDDLEWARE
+        if name != "articles.cache.PageCacheMiddleware"
+    ]
+    url = story.get_absolute_url()
+    first = client.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    second = client.get(url)
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["X-Frame-Options"] == "DENY"
+
+
+def test_only_addresses_of_cached_pages_are_answered_from_the_cache(client, story, rf):
+    """An entry under the key of an address no cached view serves is never used."""
+    warm(client, reverse("articles:home"))
+    version = page_cache.current_version()
+    for url in ["/search/?q=harbour", "/healthz", "/no-such-page/"]:
+        key = page_cache.page_key(rf.get(url), ("page", "q"))
+        entry = page_cache.make_entry(page_cache.HttpResponse(b"planted"), version)
+        cache.set(key, entry)
+        for params in [(), ("page",)]:
+            cache.set(page_cache.page_key(rf.get(url), params), entry)
+        response = client.get(url)
+        assert b"planted" not in response.content
+        assert "X-Page-Cache" not in response
+
+
+def test_a_new_urlconf_is_followed_by_the_middleware(client, story, settings):
+    warm(client, reverse("articles:home"))
+    settings.ROOT_URLCONF = "tests.articles.urls_elsewhere"
+    # The home page's entry is still there, but "/" is no page any more.
+    assert client.get("/").status_code == 404
+    assert client.get("/elsewhere/")["X-Page-Cache"] == "miss"
+    assert client.get("/elsewhere/")["X-Page-Cache"] == "hit"
+
+
+# A process's own copies of pages (PAGE_CACHE_LOCAL_BYTES)
+
+
+@pytest.fixture
+def local_copies(settings):
+    settings.PAGE_CACHE_LOCAL_BYTES = 2**20
+
+
+def test_a_hit_on_a_local_copy_fetches_only_the_version(
+    client, story, local_copies, monkeypatch
+):
+    url = story.get_absolute_url()
+    warm(client, url)
+    fetched = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys: fetched.append(keys) or real_get_many(keys)
+    )
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    assert fetched == [[page_cache.VERSION_KEY, page_cache.NEXT_KEY]]
+
+
+def test_a_page_another_process_stored_replaces_an_outdated_local_copy(
+    client, story, local_copies, rf
+):
+    url = story.get_absolute_url()
+    warm(client, url)
+    # Another process: a content change, then its own rendering of the page.
+    page_cache._bump()
+    version = cache.get(page_cache.VERSION_KEY)
+    key = page_cache.page_key(rf.get(url), ("comments",))
+    entry = page_cache.make_entry(
+        page_cache.HttpResponse(b"rendered elsewhere"), version
+    )
+    cache.set(key, entry)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "hit"
+    assert response.content == b"rendered elsewhere"
+
+
+def test_a_content_change_elsewhere_retires_local_copies(client, story, local_copies):
+    url = story.get_absolute_url()
+    warm(client, url)
+    # Another process saves the story: only the shared version changes here.
+    Article.objects.filter(pk=story.pk).update(headline="Harbour reopens at noon")
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Harbour reopens at noon" in text_of(response)
+
+
+def test_a_local_copy_lives_no_longer_than_the_shared_entry(
+    client, story, local_copies, settings, monkeypatch
+):
+    import time
+
+    settings.PAGE_CACHE_TTL = 30
+    url = story.get_absolute_url()
+    warm(client, url)
+    later = time.time() + 31
+    monkeypatch.setattr(page_cache.time, "time", lambda: later)
+    cache.delete(page_cache.page_key(RequestFactory().get(url), ("comments",)))
+    assert client.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_local_copies_stay_within_their_byte_limit(client, story, settings):
+    urls = page_urls(story)
+    sizes = {page: len(warm(client, url).content) for page, url in urls.items()}
+    page_cache.local_pages.clear()
+    settings.PAGE_CACHE_LOCAL_BYTES = sizes["story"] + sizes["tag"]
+    for url in urls.values():
+        client.get(url)
+    held = page_cache.local_pages._entries
+    assert sum(len(entry["body"]) for entry in held.values()) <= (
+        settings.PAGE_CACHE_LOCAL_BYTES
+    )
+    assert page_cache.local_pages._bytes == sum(
+        len(entry["body"]) for entry in held.values()
+    )
+    # Each page is still a hit, from the shared cache when not held here.
+    for url in urls.values():
+        assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_a_request_with_credentials_bypasses_the_cache(client, story):
+    url = story.get_absolute_url()
+    warm(client, url)
+    response = client.get(url, headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert response["X-Page-Cache"] == "bypass"
+    assert "private" in response["Cache-Control"]
+
+
+class SetsACookieAfterTheView:
+    """Stands for any inner middleware that makes a response personal."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.set_cookie("late", "1")
+        return response
+
+
+def test_a_page_made_personal_after_the_view_is_never_stored(client, story, settings):
+    settings.MIDDLEWARE = [
+        *settings.MIDDLEWARE,
+        f"{__name__}.SetsACookieAfterTheView",
+    ]
+    url = story.get_absolute_url()
+    for _ in range(2):
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "uncacheable"
+        assert "private" in response["Cache-Control"]
+        assert "public" not in response["Cache-Control"]
+
+
+def test_parameters_a_page_does_not_read_share_its_cached_copy(client, story):
+    url = story.get_absolute_url()
+    warm(client, url)
+    for query in ("?page=2", "?utm_source=feed", "?page=2&utm_medium=x"):
+        assert client.get(url + query)["X-Page-Cache"] == "hit"
+    assert client.get(url + "?comments=all")["X-Page-Cache"] in {"miss", "hit"}
+
+
+def test_a_304_from_the_cache_carries_the_security_headers(client, story):
+    url = story.get_absolute_url()
+    full = warm(client, url)
+    not_modified = client.get(url, headers={"If-None-Match": full["ETag"]})
+    assert not_modified.status_code == 304
+    assert not_modified["X-Page-Cache"] == "hit"
+    for name in (
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "Cross-Origin-Resource-Policy",
+        "Permissions-Policy",
+        "X-Frame-Options",
+    ):
+        assert not_modified[name] == full[name], name
 
 
 # Who gets a cached page

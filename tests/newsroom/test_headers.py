@@ -56,6 +56,34 @@ def test_public_responses_carry_the_strict_policy(client, story, page):
     assert "Server" not in response
 
 
+@pytest.mark.parametrize("page", ["home", "story", "feed", "sitemap", "robots"])
+def test_pages_served_from_the_page_cache_carry_the_same_headers(
+    client, story, page, settings
+):
+    settings.PAGE_CACHE = True
+    url = {
+        "home": reverse("articles:home"),
+        "story": story.get_absolute_url(),
+        "feed": reverse("articles:feed_latest_rss"),
+        "sitemap": reverse("sitemap_index"),
+        "robots": reverse("robots_txt"),
+    }[page]
+    miss = client.get(url)
+    hit = client.get(url)
+    assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    assert hit.content == miss.content
+    assert dict(hit.headers) == dict(miss.headers) | {"X-Page-Cache": "hit"}
+    assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"]
+    assert "nonce" not in hit["Content-Security-Policy"]
+    assert hit["X-Content-Type-Options"] == "nosniff"
+    assert hit["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert hit["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert hit["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert hit["X-Frame-Options"] == "DENY"
+    assert "camera=()" in hit["Permissions-Policy"]
+    assert not hit.cookies
+
+
 def test_anonymous_story_sets_no_cookie(client, story):
     response = client.get(story.get_absolute_url())
     assert not response.cookies
