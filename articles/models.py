@@ -4,15 +4,15 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch, Q
-from django.urls import reverse
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from articles.images import CleanImageField
+from articles.links import cached_reverse
 from articles.sanitizer import clean_html
 
 BODY_EXTENSIONS = {
@@ -70,7 +70,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", args=[self.slug])
+        return cached_reverse("articles:section", self.slug)
 
 
 class Author(models.Model):
@@ -95,7 +95,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", args=[self.slug])
+        return cached_reverse("articles:author", self.slug)
 
 
 def listing_prefetches():
@@ -120,19 +120,48 @@ class ArticleQuerySet(models.QuerySet):
         """What a story card shows: its section and its bylines with authors."""
         return self.select_related("section").prefetch_related(*listing_prefetches())
 
+    def for_cards(self):
+        """``for_listing()`` without the body: lists of cards never show it.
+
+        Story pages, previews, feeds and search snippets read the body and use
+        ``for_listing()``.
+        """
+        return self.for_listing().defer("body")
+
     def with_tags(self):
         """Also the tags (story pages, feeds); cards do not show them."""
         return self.prefetch_related("tags")
 
     def by_author(self, author):
+        """Stories with a byline of ``author`` (once each, whatever the roles).
+
+        Read through the (author, article) index of ``Byline``.
+        """
         return self.filter(
             pk__in=Byline.objects.filter(author=author).values("article_id")
         )
 
     def tagged(self, tag):
+        """Stories with ``tag``, read through the (tag, story) index."""
         return self.filter(
             pk__in=TaggedArticle.objects.filter(tag=tag).values("content_object_id")
         )
+
+    def newest_first_by_sorting(self):
+        """Newest first, by sorting what the filters match: for few matches.
+
+        The default order (``-published_at``) lets PostgreSQL walk the
+        (status, published_at) index newest first and test each story against
+        the other filters until a page is full: cheap when most stories match,
+        a walk through the whole archive when few do. PostgreSQL chooses by its
+        statistics, which know only the commonest tags and authors, so a rare
+        tag looks common and its page read every story. Ordered ``NULLS LAST``
+        (the same order: a published story always has a time) no index can
+        supply the order, so the database reads the few matches through the
+        filter's own index and sorts them. The caller knows that there are few
+        (``articles.views.MatchListPaginator`` counts them first).
+        """
+        return self.order_by(F("published_at").desc(nulls_last=True), "-pk")
 
     def update(self, **kwargs):
         """Bulk changes (admin actions) send no signal: retire cached pages here."""
@@ -253,16 +282,28 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        local = timezone.localtime(self.published_at or self.created_at)
-        return reverse(
+        """``/yyyy/mm/dd/slug/``, the date in the current time zone.
+
+        Listings ask for it several times a story: the answer is kept on the
+        instance with what it was made from (slug, time, time zone) and made
+        again when any of them changes.
+        """
+        moment = self.published_at or self.created_at  # None: an unsaved draft
+        key = (self.slug, moment, timezone.get_current_timezone())
+        memo = self.__dict__.get("_url_memo")
+        if memo is not None and memo[0] == key:
+            return memo[1]
+        local = timezone.localtime(moment, key[2])  # None: dated now
+        url = cached_reverse(
             "articles:detail",
-            kwargs={
-                "year": local.year,
-                "month": f"{local.month:02d}",
-                "day": f"{local.day:02d}",
-                "slug": self.slug,
-            },
+            local.year,
+            f"{local.month:02d}",
+            f"{local.day:02d}",
+            self.slug,
         )
+        if moment is not None:
+            self._url_memo = (key, url)
+        return url
 
     def clean(self):
         super().clean()
@@ -311,10 +352,14 @@ class Byline(models.Model):
         EDITED = "edited", "Edited by"
         PHOTOS = "photos", "Photos by"
 
+    # Both foreign keys are served by the two-column indexes below (a story's
+    # bylines by the unique constraint, an author's stories by the index).
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="bylines"
+        Article, on_delete=models.CASCADE, related_name="bylines", db_index=False
     )
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    author = models.ForeignKey(
+        Author, on_delete=models.PROTECT, related_name="bylines", db_index=False
+    )
     role = models.CharField(max_length=20, choices=Role, default=Role.BY)
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -323,6 +368,12 @@ class Byline(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "author", "role"], name="byline_unique_role"
+            ),
+        ]
+        indexes = [
+            # An author's page: their story ids without reading the table.
+            models.Index(
+                fields=["author", "article"], name="byline_author_article_idx"
             ),
         ]
 
@@ -365,12 +416,28 @@ class ArticleRevision(models.Model):
 class TaggedArticle(TaggedItemBase):
     """Tags through a real foreign key: enforced by the database, cheap joins."""
 
-    content_object = models.ForeignKey(Article, on_delete=models.CASCADE)
+    # Both foreign keys are served by the two-column indexes below (a story's
+    # tags by the unique constraint, a tag's stories by the index).
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, db_index=False
+    )
+    tag = models.ForeignKey(
+        Tag,
+        on_delete=models.CASCADE,
+        related_name="%(app_label)s_%(class)s_items",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["content_object", "tag"], name="tagged_article_unique"
+            ),
+        ]
+        indexes = [
+            # A tag's page: its story ids without reading the table.
+            models.Index(
+                fields=["tag", "content_object"], name="tagged_article_tag_idx"
             ),
         ]
 

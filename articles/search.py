@@ -5,10 +5,13 @@ the search terms come first, then those whose standfirst (dek) does, then the
 database's own text rank, then the newest.
 
 - PostgreSQL: a weighted ``tsvector`` (headline A, dek B, body C) matched with
-  prefix terms and indexed by a GIN expression index (migration 0003). The
-  ``simple`` configuration does not stem, so it treats every language alike;
-  prefix terms make 북한 find 북한의, and scripts written without spaces also
-  get a substring match restricted to the already-filtered stories.
+  prefix terms. It is stored in a column kept by a trigger and indexed with
+  GIN (migration 0006), so ranking reads it instead of computing it again for
+  every match. The ``simple`` configuration does not stem, so it treats every
+  language alike; prefix terms make 북한 find 북한의. A query with a term in
+  another script than Latin also matches stories that contain every term as a
+  substring (a word inside a longer word: 한의 in 북한의), through a trigram
+  index when ``pg_trgm`` is installed (terms of three or more characters).
 - SQLite: an FTS5 table with the trigram tokenizer, kept in sync by triggers
   (migration 0003). Trigrams give substring matches in any script, but need
   three characters; shorter terms (two-syllable Korean words) are matched with
@@ -47,14 +50,12 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 SNIPPET_LENGTH = 240
 FTS_TABLE = "articles_article_fts"
-# Migration 0003 indexes exactly this expression; change both together.
-PG_SEARCH_VECTOR = (
-    "setweight(to_tsvector('simple'::regconfig, "
-    "coalesce(articles_article.headline, '')), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, "
-    "coalesce(articles_article.dek, '')), 'B') || "
-    "setweight(to_tsvector('simple'::regconfig, "
-    "regexp_replace(coalesce(articles_article.body, ''), '<[^>]*>', ' ', 'g')), 'C')"
+# Migration 0006 keeps this column up to date (a trigger) and indexes it (GIN).
+PG_SEARCH_VECTOR = "articles_article.search_vector"
+# Migration 0006 indexes exactly this expression (pg_trgm); change both together.
+PG_SEARCH_TEXT = (
+    "(articles_article.headline || ' ' || articles_article.dek || ' ' "
+    "|| articles_article.body)"
 )
 
 
@@ -193,7 +194,7 @@ def _match_postgresql(stories, terms):
     tsquery = _tsquery(terms)
     fts = Q(
         RawSQL(
-            f"({PG_SEARCH_VECTOR}) @@ to_tsquery('simple'::regconfig, %s)",
+            f"{PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s)",
             [tsquery],
             output_field=BooleanField(),
         )
@@ -203,11 +204,7 @@ def _match_postgresql(stories, terms):
         # Chinese, Japanese): a word may sit inside a longer token.
         substrings = Q()
         for term in terms:
-            substrings &= (
-                Q(headline__icontains=term)
-                | Q(dek__icontains=term)
-                | Q(body__icontains=term)
-            )
+            substrings &= _pg_contains(term)
         fts |= substrings
     return stories.filter(fts).annotate(
         text_rank=RawSQL(
@@ -215,6 +212,23 @@ def _match_postgresql(stories, terms):
             [tsquery],
             output_field=FloatField(),
         )
+    )
+
+
+def _pg_contains(term):
+    """Headline, dek or body (its stored HTML) contains ``term``.
+
+    One expression for the three fields, so one trigram index serves it (a
+    term cannot span the spaces between them). A term without case (Hangul,
+    Han, kana) is matched with ``LIKE``: nothing to lower-case in the stories
+    the index cannot rule out (terms under three characters, or no index).
+    """
+    like = (
+        "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    )
+    operator = "LIKE" if term.lower() == term.upper() else "ILIKE"
+    return Q(
+        RawSQL(f"{PG_SEARCH_TEXT} {operator} %s", [like], output_field=BooleanField())
     )
 
 

@@ -138,3 +138,75 @@ def test_public_page_query_count_does_not_grow_with_stories(
         response = client.get(url)
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("page", ["tag", "author"])
+@pytest.mark.parametrize("sort_below", [0, 10_000], ids=["walk", "sort"])
+def test_tag_and_author_pages_list_the_same_stories_read_either_way(
+    client, db, settings, monkeypatch, page, sort_below
+):
+    """A tag's or author's list is read by sorting its stories when it has
+    few (``SORT_MATCHES_BELOW``), else by walking the newest stories: the
+    pages are the same, in the same order, drafts and future stories left out,
+    and a story with two bylines of one author appears once."""
+    from articles import views
+
+    monkeypatch.setattr(views, "SORT_MATCHES_BELOW", sort_below)
+    settings.ARTICLES_PER_PAGE = 4
+    data = build_newsroom(40)
+    if page == "tag":
+        url = reverse("articles:tag", args=[data["tag"].slug])
+        expected = Article.objects.published().tagged(data["tag"])
+    else:
+        author = data["author"]
+        story = Article.objects.published().by_author(author).last()
+        Byline.objects.create(
+            article=story, author=author, role=Byline.Role.EDITED, order=9
+        )
+        url = author.get_absolute_url()
+        expected = Article.objects.published().by_author(author)
+    expected = [article.headline for article in expected.order_by("-published_at")]
+    assert len(expected) > 4
+
+    shown = []
+    for number in range(1, len(expected) // 4 + 2):
+        response = client.get(url, {"page": number} if number > 1 else {})
+        assert response.status_code == 200
+        assert response.context["paginator"].count == len(expected)
+        shown += [article.headline for article in response.context["object_list"]]
+
+    assert shown == expected
+
+
+def test_index_counts_leave_out_drafts_scheduled_stories_and_repeat_bylines(client, db):
+    """The tag and author indexes count every story less the unpublished ones
+    (``unpublished_story_ids``): the same numbers as counting live stories."""
+    data = build_newsroom(6)  # plus a draft and a future story, tagged and bylined
+    tag, author = data["tag"], data["author"]
+    story = Article.objects.published().by_author(author).first()
+    Byline.objects.create(article=story, author=author, role=Byline.Role.EDITED)
+    review = Article.objects.create(
+        headline="In review",
+        slug="in-review",
+        section=data["section"],
+        status=Article.Status.REVIEW,
+    )
+    review.tags.add(tag)
+    Byline.objects.create(article=review, author=author)
+
+    tags = client.get(reverse("articles:tag_index")).context["tags"]
+    authors = client.get(reverse("articles:author_index")).context["authors"]
+
+    live = Article.objects.published()
+    assert {t.slug: t.story_count for t in tags} == {
+        t.slug: live.tagged(t).count()
+        for t in Tag.objects.all()
+        if live.tagged(t).exists()
+    }
+    assert {a.slug: a.story_count for a in authors} == {
+        a.slug: live.by_author(a).count()
+        for a in Author.objects.all()
+        if live.by_author(a).exists()
+    }
+    assert Article.objects.tagged(tag).count() > live.tagged(tag).count()
+    assert Article.objects.by_author(author).count() > live.by_author(author).count()

@@ -7,7 +7,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import PG_SEARCH_VECTOR, search_articles, search_terms
+from articles.search import (
+    PG_SEARCH_TEXT,
+    PG_SEARCH_VECTOR,
+    search_articles,
+    search_terms,
+)
 from tests.factories import make_article, make_author, make_draft, make_section
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
@@ -340,6 +345,53 @@ def test_postgresql_match_condition_can_use_the_gin_index(db):
         )
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "article_search_vector_idx" in plan, plan
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigram index is PostgreSQL's"
+)
+def test_postgresql_substring_match_can_use_the_trigram_index(db):
+    # Migration 0006 adds the index only where pg_trgm is available.
+    make_article(headline="정상회담 소식")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_indexes WHERE indexname = 'article_search_text_idx'"
+        )
+        if cursor.fetchone() is None:
+            pytest.skip("pg_trgm is not installed on this PostgreSQL")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for operator in ("LIKE", "ILIKE"):
+            cursor.execute(
+                f"EXPLAIN SELECT id FROM articles_article WHERE {PG_SEARCH_TEXT} "
+                f"{operator} %s",
+                ["%정상회담%"],
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "article_search_text_idx" in plan, plan
+
+
+def test_substrings_of_cased_scripts_match_in_any_case(db):
+    story = make_article(headline="ZÜRICH harbour", body="<p>Ein Bericht.</p>")
+    make_article(headline="Basel harbour")
+    # Not Latin-only, so also matched inside words: "ürich" in "Zürich".
+    assert list(search_articles("üRICH")) == [story]
+    assert list(search_articles("Zürich")) == [story]
+
+
+def test_search_vector_follows_edits_of_every_searched_field(db):
+    story = make_article(headline="Plain", dek="Plain.", body="<p>Plain.</p>")
+    for field, value in [
+        ("headline", "Axolotl spotted"),
+        ("dek", "An axolotl."),
+        ("body", "<p>The axolotl.</p>"),
+    ]:
+        Article.objects.filter(pk=story.pk).update(
+            headline="Plain", dek="Plain.", body="<p>Plain.</p>"
+        )
+        assert list(search_articles("axolotl")) == []
+        setattr(story, field, value)
+        story.save(update_fields=[field])
+        assert list(search_articles("axolotl")) == [story], field
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 is SQLite's")
