@@ -649,34 +649,51 @@ def most_viewed(
     The day range is read through the (day, views) index and the answer is
     cached for ``VIEW_MOST_VIEWED_CACHE_SECONDS``. Each story carries
     ``period_views``.
+
+    Summing 30 days of a large archive takes a while, so when the answer goes
+    stale one request (the one that wins ``cache.add`` of a refresh mark)
+    computes it again while everyone else keeps getting the previous answer:
+    no pile-up of identical queries, across every process sharing the cache.
     """
     if period not in PERIODS:
         raise ValueError(f"Unknown period {period!r}; use one of {list(PERIODS)}.")
     today = timezone.localdate(now or timezone.now())
     key = f"views:most:{period}:{limit}:{today.isoformat()}"
-    stories = cache.get(key)
-    if stories is None:
-        since = today - timedelta(days=PERIODS[period] - 1)
-        if since == today:
-            # One row per story and day: no sums, so the (day, views) index
-            # hands over the biggest first and the query stops after ``limit``
-            # live stories (summing a day's rows read every story viewed).
-            ranked = (
-                Article.objects.published()
-                .filter(daily_views__day=today, daily_views__views__gt=0)
-                .annotate(period_views=F("daily_views__views"))
-            )
-        else:
-            ranked = (
-                Article.objects.published()
-                .filter(daily_views__day__gte=since, daily_views__day__lte=today)
-                .annotate(period_views=Sum("daily_views__views"))
-                .filter(period_views__gt=0)
-            )
-        stories = list(
-            ranked.only("headline", "slug", "published_at", "created_at").order_by(
-                "-period_views", "-published_at", "-pk"
-            )[:limit]
-        )
-        cache.set(key, stories, settings.VIEW_MOST_VIEWED_CACHE_SECONDS)
+    fresh_for = settings.VIEW_MOST_VIEWED_CACHE_SECONDS
+    entry = cache.get(key)
+    if entry is not None:
+        fresh_until, stories = entry
+        if time.time() < fresh_until or not cache.add(
+            f"{key}:refresh", 1, timeout=max(fresh_for, 30)
+        ):
+            return stories
+    stories = _rank_most_viewed(period, limit, today)
+    # Kept for ten freshness periods, so a stale answer is there to serve.
+    cache.set(key, (time.time() + fresh_for, stories), fresh_for * 10)
+    cache.delete(f"{key}:refresh")
     return stories
+
+
+def _rank_most_viewed(period: str, limit: int, today: date) -> list[Article]:
+    since = today - timedelta(days=PERIODS[period] - 1)
+    if since == today:
+        # One row per story and day: no sums, so the (day, views) index
+        # hands over the biggest first and the query stops after ``limit``
+        # live stories (summing a day's rows read every story viewed).
+        ranked = (
+            Article.objects.published()
+            .filter(daily_views__day=today, daily_views__views__gt=0)
+            .annotate(period_views=F("daily_views__views"))
+        )
+    else:
+        ranked = (
+            Article.objects.published()
+            .filter(daily_views__day__gte=since, daily_views__day__lte=today)
+            .annotate(period_views=Sum("daily_views__views"))
+            .filter(period_views__gt=0)
+        )
+    return list(
+        ranked.only("headline", "slug", "published_at", "created_at").order_by(
+            "-period_views", "-published_at", "-pk"
+        )[:limit]
+    )

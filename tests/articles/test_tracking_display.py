@@ -229,3 +229,29 @@ def test_most_viewed_costs_three_queries_cold_and_none_warm(
         template.render(Context({}))
     with django_assert_num_queries(0):
         template.render(Context({}))
+
+
+def test_a_stale_most_viewed_list_is_recomputed_by_one_request_at_a_time(
+    db, django_assert_num_queries, monkeypatch, settings
+):
+    settings.VIEW_MOST_VIEWED_CACHE_SECONDS = 60
+    first = make_article()
+    views(first, 5)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(tracking.time, "time", lambda: clock[0])
+    assert [s.pk for s in tracking.most_viewed("7d", 5, now=NOON)] == [first.pk]
+    second = make_article()
+    views(second, 50)
+
+    clock[0] += 61  # stale: another process is already recomputing it
+    key = f"views:most:7d:5:{timezone.localdate(NOON).isoformat()}"
+    cache.add(f"{key}:refresh", 1, timeout=60)
+    with django_assert_num_queries(0):
+        assert [s.pk for s in tracking.most_viewed("7d", 5, now=NOON)] == [first.pk]
+
+    cache.delete(f"{key}:refresh")  # that process is gone: this request refreshes
+    with django_assert_num_queries(1):
+        fresh = [s.pk for s in tracking.most_viewed("7d", 5, now=NOON)]
+    assert fresh == [second.pk, first.pk]
+    with django_assert_num_queries(0):
+        tracking.most_viewed("7d", 5, now=NOON)
