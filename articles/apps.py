@@ -9,6 +9,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
+        from django.core import checks
         from taggit.models import Tag
 
         from articles import images, roles, signal_handlers
@@ -17,6 +18,9 @@ class ArticlesConfig(AppConfig):
             ensure_sqlite_search_triggers,
             register_sqlite_functions,
         )
+        from newsroom.checks import page_cache_needs_a_shared_cache
+
+        checks.register(page_cache_needs_a_shared_cache)
 
         connection_created.connect(register_sqlite_functions)
         # The data migration creates the Reporter and Editor groups; this puts

@@ -27,16 +27,29 @@ next scheduled publication and the page's entry; when the process still holds
 its own copy of the page for that version (``LocalPages``,
 ``PAGE_CACHE_LOCAL_BYTES``), of the first two only. ``PageCacheMiddleware`` sits
 right inside the response-header middleware (security headers, CSP,
-``Permissions-Policy``), so those still wrap every hit, and answers before the
-session, CSRF, auth, messages and Axes middleware and before the view runs. It
-serves only addresses that resolve to a ``cached_page`` view and that have an
-entry for the current version, so the entry itself proves the page was stored
-for anonymous readers by that view. When the page was stored, the middleware
-recorded the headers the inner middleware had added (``X-Frame-Options``),
-and replays them on hits. Whatever the middleware cannot settle without the
-database (no version yet, a new version's next publication time, a scheduled
-story falling due) it leaves to the view's decorator, which also works on its
-own, without the middleware.
+``Permissions-Policy``, ``X-Frame-Options``), so those still wrap every hit, and
+answers before the session, CSRF, auth, messages and Axes middleware and before
+the view runs. It serves only addresses that resolve to a ``cached_page`` view
+and that have an entry for the current version, so the entry itself proves the
+page was stored for anonymous readers by that view. Whatever the middleware
+cannot settle without the database (no version yet, a new version's next
+publication time, a scheduled story falling due) it leaves to the view's
+decorator, which also works on its own, without the middleware.
+
+One entry per page. Visitors cannot grow the cache with variants of an
+address: the key holds each parameter in one form (``QUERY_PARAMS``:
+``comments`` only as "newest", page numbers only as plain digits) and the
+``Host`` only without a port or with the server's own; other forms are
+rendered but not stored.
+
+Conditional requests. Entries carry an ETag (a hash of the page) and a
+Last-Modified: when the cache first stored that page, kept across versions
+while the page is unchanged (a feed's own date can go back in time, so it is
+not used). A page that replaced a different one within the same second gets no
+Last-Modified: a date cannot tell the two apart. ``If-None-Match`` (weak or
+strong, ``*``) and ``If-Modified-Since`` are answered as Django's
+``get_conditional_response`` does, on hits and on misses alike: a browser
+revalidating after a version bump gets a 304 and the page is stored.
 
 Who gets cached pages. Only anonymous ``GET``/``HEAD`` requests without a
 session or messages cookie and without ``Authorization``: staff (who have a
@@ -48,9 +61,12 @@ messages middleware have had their say) leaves with no cookie and no ``Vary``,
 so no reader ever receives what was rendered for another.
 
 Staleness. Content changes are immediate: the version is bumped when the
-change is saved and again when its transaction commits. What is not a content
-change (view counts, Most Viewed, comments closing after N days, a story
-leaving the news sitemap's 48 hours) can lag by up to ``PAGE_CACHE_TTL``
+change is saved and again when its transaction commits. That takes a cache
+shared by every process (Redis): with the in-process cache each worker has its
+own version, so ``PAGE_CACHE`` is off by default there and ``manage.py check``
+warns when it is on with DEBUG off (``newsroom/checks.py``). What is not a
+content change (view counts, Most Viewed, comments closing after N days, a
+story leaving the news sitemap's 48 hours) can lag by up to ``PAGE_CACHE_TTL``
 seconds (default 60). Browsers get ``public, max-age=0, must-revalidate``
 (``PAGE_CACHE_MAX_AGE``) with an ETag, so they ask every time and usually
 receive a 304; a reader redirected back after posting a comment never sees a
@@ -60,41 +76,54 @@ Failure. With Redis down (django-redis ignores errors) the version cannot be
 read: pages are rendered as if uncached, still 200.
 """
 
+import functools
 import hashlib
+import re
 import threading
 import time
-from functools import wraps
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Min
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse
+from django.http.request import split_domain_port
 from django.urls import Resolver404, get_resolver, get_urlconf
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
-from django.utils.http import http_date, parse_etags
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
 
 VERSION_KEY = "pagecache:version"
 NEXT_KEY = "pagecache:next"
 # Entries are not versioned by key: each records the version it was rendered for.
-ENTRY_PREFIX = "pagecache:entry:"
+# A new entry format needs a new prefix (old and new processes share Redis).
+ENTRY_PREFIX = "pagecache:page:"
 # Response headers a view sets that the cache keeps (middleware adds the rest).
 KEPT_HEADERS = {"content-type", "content-language", "x-robots-tag", "link"}
 # Response attributes the outer middleware reads (CSP, X-Frame-Options).
 KEPT_ATTRIBUTES = ("_csp_config", "_csp_ro_config", "xframe_options_exempt")
-# Headers set per response, never replayed from an entry.
-PER_RESPONSE_HEADERS = {
-    "cache-control",
-    "content-length",
-    "date",
-    "etag",
-    "expires",
-    "last-modified",
-    "set-cookie",
-    "vary",
-    "x-page-cache",
+
+PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
+NOT_STORED = object()
+
+
+def _page_number(value: str):
+    return value if PAGE_NUMBER.fullmatch(value) else NOT_STORED
+
+
+# The query parameters a cached page may read, each with the one form it is
+# stored under: the value, None (the same page as without it) or NOT_STORED
+# (rendered, not stored). Values are bounded, so visitors cannot grow the cache.
+QUERY_PARAMS = {
+    # A page of a list, a sitemap's page: Django also takes 01, +1, " 1"...
+    "page": _page_number,
+    "p": _page_number,
+    # The story's comment order: "newest", or the default for any other value
+    # (comments/templatetags/comment_tags.py).
+    "comments": lambda value: value if value == "newest" else None,
 }
 
 
@@ -135,14 +164,6 @@ def next_scheduled_publication(now) -> float:
     return due.timestamp() if due else 0.0
 
 
-def _needs_settling(version, scheduled) -> bool:
-    """No version yet, no next publication time for it, or a story falling due."""
-    if version is None or scheduled is None or scheduled[0] != version:
-        return True
-    due = scheduled[1]
-    return bool(due) and timezone.now().timestamp() >= due
-
-
 def _settle_version(cache, version, scheduled) -> int | None:
     """The content version, after retiring it if a scheduled story went live.
 
@@ -172,13 +193,6 @@ def _settle_version(cache, version, scheduled) -> int | None:
     return version
 
 
-def current_version() -> int | None:
-    """The content version, after retiring it if a scheduled story went live."""
-    cache = page_cache()
-    values = cache.get_many([VERSION_KEY, NEXT_KEY])
-    return _settle_version(cache, values.get(VERSION_KEY), values.get(NEXT_KEY))
-
-
 class Lookup(NamedTuple):
     """What one round trip returned for a page: the version and the next
     scheduled publication (``values``, under their keys) and the page's entry
@@ -188,21 +202,31 @@ class Lookup(NamedTuple):
     values: dict
     entry: dict | None
 
+    def settled_version(self) -> int | None:
+        """The version, if it needs no settling: it exists, its next scheduled
+        publication time is known and has not come. None otherwise."""
+        version = self.values.get(VERSION_KEY)
+        scheduled = self.values.get(NEXT_KEY)
+        if version is None or scheduled is None or scheduled[0] != version:
+            return None
+        due = scheduled[1]
+        if due and timezone.now().timestamp() >= due:
+            return None
+        return version
+
     def fresh_entry(self) -> dict | None:
         """The entry, if it is for the version and that version needs no
         settling (no database, no write): the hit path."""
-        version = self.values.get(VERSION_KEY)
-        if _needs_settling(version, self.values.get(NEXT_KEY)):
-            return None
-        return _for_version(self.entry, version)
+        return _for_version(self.entry, self.settled_version())
 
     def settle(self) -> tuple[int | None, dict | None]:
         """The current version (None: the cache is unreachable) and the entry
         if it is one for that version; may query the database (in the view)."""
-        version = self.values.get(VERSION_KEY)
-        scheduled = self.values.get(NEXT_KEY)
-        if _needs_settling(version, scheduled):
-            version = _settle_version(page_cache(), version, scheduled)
+        version = self.settled_version()
+        if version is None:
+            version = _settle_version(
+                page_cache(), self.values.get(VERSION_KEY), self.values.get(NEXT_KEY)
+            )
         return version, _for_version(self.entry, version)
 
 
@@ -212,14 +236,13 @@ def _for_version(entry, version):
     return entry
 
 
-def lookup(request, query_params) -> Lookup:
+def lookup(key: str) -> Lookup:
     """The version, the next publication time and the page: one round trip.
 
     When this process holds a copy of the page (``local_pages``) only the two
     small values are fetched; the page itself only if the copy is outdated.
     """
     cache = page_cache()
-    key = page_key(request, query_params)
     entry = local_pages.get(key)
     if entry is None:
         values = cache.get_many([VERSION_KEY, NEXT_KEY, key])
@@ -309,13 +332,26 @@ def is_cacheable_request(request) -> bool:
     return "HTTP_AUTHORIZATION" not in request.META
 
 
-def page_key(request, query_params) -> str:
-    params = "&".join(
-        f"{name}={request.GET.get(name)}"
-        for name in query_params
-        if name in request.GET
-    )
-    raw = f"{request.scheme}://{request.get_host()}{request.path}?{params}"
+def page_key(request, query_params) -> str | None:
+    """The page's key: scheme, host, path and the parameters it reads, each in
+    the one form it is stored under. None when this address is not stored (a
+    form of the page's address other than that one)."""
+    host = request.get_host()
+    domain, port = split_domain_port(host)
+    if port and port != request.get_port():
+        return None  # Django checks the host's name only, not its port
+    if host != (f"{domain}:{port}" if port else domain):
+        return None  # capitals, a trailing dot
+    params = []
+    for name in query_params:
+        value = request.GET.get(name)
+        if value is not None and name in QUERY_PARAMS:
+            value = QUERY_PARAMS[name](value)
+            if value is NOT_STORED:
+                return None
+        if value is not None:
+            params.append((name, value))
+    raw = f"{request.scheme}://{host}{request.path}?{urlencode(params)}"
     return ENTRY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
 
 
@@ -334,50 +370,62 @@ def is_storable(request, response) -> bool:
     return storage is None or len(storage) == 0
 
 
-def make_entry(response, version: int) -> dict:
+def make_entry(response, version: int, previous: dict | None = None) -> dict:
+    """The entry for a rendered page; ``previous`` is the one the cache held for
+    the same address (for an older version), if any."""
     body = response.content
     stored = time.time()
+    etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    if previous is not None and previous["etag"] == etag:
+        # The same page: revalidating with its date still gets a 304.
+        changed, last_modified = previous["changed"], previous["last_modified"]
+    elif previous is not None and int(previous["changed"]) >= int(stored):
+        # Another page in the same second: a date cannot tell them apart.
+        changed, last_modified = stored, None
+    else:
+        changed, last_modified = stored, http_date(stored)
     return {
         "version": version,
         "expires": stored + ttl(),
         "body": body,
-        "length": str(len(body)),
-        # Shown with the page (200) only.
         "headers": [
             (name, value)
             for name, value in response.items()
             if name.lower() in KEPT_HEADERS
         ],
-        # Added around the view by the inner middleware: on 200 and 304 alike.
-        "wrap": [],
         "attributes": {
             name: getattr(response, name)
             for name in KEPT_ATTRIBUTES
             if hasattr(response, name)
         },
-        "etag": '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
-        # Feeds and sitemaps say when their content last changed.
-        "last_modified": response.get("Last-Modified") or http_date(stored),
+        "etag": etag,
+        # When the cache first stored this page (not a feed's own date, which
+        # goes back when its newest story is deleted).
+        "changed": changed,
+        "last_modified": last_modified,
     }
 
 
 def response_from_entry(request, entry, state: str) -> HttpResponse:
-    """The cached page, or a 304 when the reader already has it."""
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match and entry["etag"] in parse_etags(if_none_match):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(b"" if request.method == "HEAD" else entry["body"])
-        for name, value in entry["headers"]:
-            response[name] = value
-        response["Content-Length"] = entry["length"]
-    for name, value in entry["wrap"]:
+    """The cached page, or a 304 when the reader already has it (and a 412 when
+    an ``If-Match`` or ``If-Unmodified-Since`` fails)."""
+    body = entry["body"]
+    response = HttpResponse(b"" if request.method == "HEAD" else body)
+    for name, value in entry["headers"]:
         response[name] = value
+    response["ETag"] = entry["etag"]
+    modified = None
+    if entry["last_modified"]:
+        response["Last-Modified"] = entry["last_modified"]
+        modified = int(entry["changed"])
+    response["Cache-Control"] = public_cache_control()
+    response = get_conditional_response(request, entry["etag"], modified, response)
+    if response.status_code in (200, 304):
+        # A 304 too: the page's length (RFC 9110 8.6), not 0, which is what
+        # CommonMiddleware would add to the 304 of a miss.
+        response["Content-Length"] = str(len(body))
     for name, value in entry["attributes"].items():
         setattr(response, name, value)
-    response["ETag"] = entry["etag"]
-    response["Last-Modified"] = entry["last_modified"]
-    response["Cache-Control"] = public_cache_control()
     response["X-Page-Cache"] = state
     return response
 
@@ -407,13 +455,20 @@ def store(key: str, entry: dict) -> None:
 def cached_page(view_func=None, *, query_params=("page",)):
     """Serve ``view_func`` from the page cache to anonymous readers.
 
-    ``query_params`` are the parameters the page reads; others are ignored
-    (so ``?utm_source=`` shares the cached page instead of busting it).
+    ``query_params`` are the parameters the page reads (names in
+    ``QUERY_PARAMS``); others are ignored (so ``?utm_source=`` shares the cached
+    page instead of busting it).
     """
     query_params = tuple(query_params)
+    unbounded = set(query_params) - QUERY_PARAMS.keys()
+    if unbounded:
+        raise ImproperlyConfigured(
+            f"The page cache cannot bound the values of {sorted(unbounded)}: "
+            "add them to articles.cache.QUERY_PARAMS."
+        )
 
     def decorator(func):
-        @wraps(func)
+        @functools.wraps(func)
         def wrapper(request, *args, **kwargs):
             if not enabled():
                 return func(request, *args, **kwargs)
@@ -422,10 +477,13 @@ def cached_page(view_func=None, *, query_params=("page",)):
                 if request.method in ("GET", "HEAD"):
                     mark_private(response, "bypass")
                 return response
+            key = page_key(request, query_params)
+            if key is None:
+                return uncacheable(func(request, *args, **kwargs))
             # The middleware's look-up, when it made one for this same page.
             found = request.__dict__.pop("_page_cache_lookup", None)
-            if found is None or found.key != page_key(request, query_params):
-                found = lookup(request, query_params)
+            if found is None or found.key != key:
+                found = lookup(key)
             version, entry = found.settle()
             if version is None:
                 return mark_private(func(request, *args, **kwargs), "unavailable")
@@ -435,16 +493,15 @@ def cached_page(view_func=None, *, query_params=("page",)):
             if callable(getattr(response, "render", None)):
                 response = response.render()
             if not is_storable(request, response):
-                if response.status_code == 200:
-                    mark_private(response, "uncacheable")
-                return response
-            entry = make_entry(response, version)
+                return uncacheable(response)
+            entry = make_entry(response, version, found.entry)
+            response = response_from_entry(request, entry, "miss")
             if getattr(request, "_page_cache_middleware", False):
                 # Stored by the middleware once the inner middleware is done.
-                request._page_cache_pending = (found.key, entry)
+                request._page_cache_pending = (key, entry, response)
             else:
-                store(found.key, entry)
-            return response_from_entry(request, entry, "miss")
+                store(key, entry)
+            return response
 
         wrapper.page_cache_query_params = query_params
         return wrapper
@@ -452,33 +509,27 @@ def cached_page(view_func=None, *, query_params=("page",)):
     return decorator(view_func) if view_func is not None else decorator
 
 
-_resolved = {"resolver": None, "paths": {}}
-RESOLVED_PATHS_KEPT = 4096
+def uncacheable(response):
+    """A page rendered for an anonymous reader and not stored: private."""
+    if response.status_code == 200:
+        mark_private(response, "uncacheable")
+    return response
 
 
 def cached_page_params(request):
-    """The query parameters of the ``cached_page`` view at this address, or None.
+    """The query parameters of the ``cached_page`` view at this address, or None."""
+    return _params_at(get_resolver(get_urlconf()), request.path_info)
 
-    Remembered per address (a few thousand, per process, for the URLconf in
-    use), so a hit does not walk the URL patterns.
-    """
-    resolver = get_resolver(get_urlconf())
-    if _resolved["resolver"] is not resolver:
-        _resolved.update(resolver=resolver, paths={})
-    paths = _resolved["paths"]
-    path = request.path_info
+
+@functools.lru_cache(maxsize=4096)
+def _params_at(resolver, path):
+    """Remembered per URLconf and address (the least recently used go first),
+    so a hit does not walk the URL patterns."""
     try:
-        return paths[path]
-    except KeyError:
-        pass
-    try:
-        params = getattr(resolver.resolve(path).func, "page_cache_query_params", None)
+        func = resolver.resolve(path).func
     except Resolver404:
-        params = None
-    if len(paths) >= RESOLVED_PATHS_KEPT:
-        paths.clear()
-    paths[path] = params
-    return params
+        return None
+    return getattr(func, "page_cache_query_params", None)
 
 
 class PageCacheMiddleware:
@@ -488,8 +539,9 @@ class PageCacheMiddleware:
 
     Belongs right inside the middleware that sets response headers for every
     page (``SecurityMiddleware``, ``ContentSecurityPolicyMiddleware``,
-    ``SecurityHeadersMiddleware``) so that hits carry exactly their headers,
-    and outside everything that reads cookies or identifies the reader.
+    ``SecurityHeadersMiddleware``, ``XFrameOptionsMiddleware``) so that hits
+    carry exactly their headers, and outside everything that reads cookies or
+    identifies the reader.
     """
 
     def __init__(self, get_response):
@@ -501,7 +553,10 @@ class PageCacheMiddleware:
         query_params = cached_page_params(request)
         if query_params is None:
             return self.get_response(request)
-        found = lookup(request, query_params)
+        key = page_key(request, query_params)
+        if key is None:
+            return self.get_response(request)
+        found = lookup(key)
         entry = found.fresh_entry()
         if entry is not None:
             return response_from_entry(request, entry, "hit")
@@ -511,17 +566,10 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         pending = request.__dict__.pop("_page_cache_pending", None)
         if pending is not None:
-            key, entry = pending
-            if response.status_code != 200 or response.cookies or "Vary" in response:
-                # Something inside made it personal after the view.
+            key, entry, built = pending
+            if response is not built or response.cookies or "Vary" in response:
+                # Something inside replaced it or made it personal after the view.
                 mark_private(response, "uncacheable")
             else:
-                kept = {name.lower() for name, _ in entry["headers"]}
-                entry["wrap"] = [
-                    (name, value)
-                    for name, value in response.items()
-                    if name.lower() not in kept
-                    and name.lower() not in PER_RESPONSE_HEADERS
-                ]
                 store(key, entry)
         return response

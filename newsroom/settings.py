@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     # Cache hits for anonymous readers leave here: inside the header middleware
     # above (so they carry the same headers), before anything below reads
@@ -77,7 +78,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -275,6 +275,9 @@ TAGGIT_CASE_INSENSITIVE = True
 
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")
 ARTICLES_PER_PAGE = 20
+# Search ranks only this many newest matches (articles/search.py); a search with
+# more shows "1,000+ results" and says that older matches are left out.
+SEARCH_MAX_CANDIDATES = int(os.environ.get("SEARCH_MAX_CANDIDATES", "1000"))
 # Pages a paginated list will serve; a huge ?page= is a 404, not a deep OFFSET.
 MAX_PAGE_NUMBER = 500
 # Revisions kept per story (articles/revisions.py); older ones are pruned.
@@ -309,8 +312,11 @@ VIEW_MOST_VIEWED_CACHE_SECONDS = 60
 
 # Page cache for anonymous readers (articles/cache.py): every reader page, feed
 # and sitemap. Content changes retire cached pages at once; what is not a
-# content change (view counts, Most Viewed) may lag by PAGE_CACHE_TTL.
-PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
+# content change (view counts, Most Viewed) may lag by PAGE_CACHE_TTL. On by
+# default only with Redis: the in-process cache keeps a content version per
+# worker, so a change saved in one would not retire the others' pages
+# (manage.py check warns about PAGE_CACHE=1 without Redis, DEBUG off).
+PAGE_CACHE = env_bool("PAGE_CACHE", default=bool(REDIS_URL))
 PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "60"))
 # Browser/CDN lifetime; 0 sends "max-age=0, must-revalidate" (ETag, 304s).
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))

@@ -246,7 +246,7 @@ def test_the_decorator_serves_and_stores_pages_without_the_middleware(
 def test_only_addresses_of_cached_pages_are_answered_from_the_cache(client, story, rf):
     """An entry under the key of an address no cached view serves is never used."""
     warm(client, reverse("articles:home"))
-    version = page_cache.current_version()
+    version, _ = page_cache.lookup(page_cache.page_key(rf.get("/"), ())).settle()
     for url in ["/search/?q=harbour", "/healthz", "/no-such-page/"]:
         key = page_cache.page_key(rf.get(url), ("page", "q"))
         entry = page_cache.make_entry(page_cache.HttpResponse(b"planted"), version)
@@ -724,3 +724,242 @@ def test_an_evicted_version_never_revives_old_pages(client, story):
     story.headline = "Harbour reopens at dawn"
     Article.objects.filter(pk=story.pk).update(headline=story.headline)
     assert "Harbour reopens at dawn" in text_of(client.get(url))
+
+
+# Revalidation and conditional requests
+
+
+def test_a_revalidation_after_a_version_bump_gets_a_public_304_and_stores_the_page(
+    client, story
+):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    page_cache._bump()  # e.g. another story was saved: this page is unchanged
+    revalidated = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert revalidated.status_code == 304
+    assert revalidated["X-Page-Cache"] == "miss"
+    assert revalidated["Cache-Control"] == "public, max-age=0, must-revalidate"
+    assert revalidated["ETag"] == first["ETag"]
+    assert revalidated["Last-Modified"] == first["Last-Modified"]
+    # The page was stored: the next reader gets a hit, and a hit's 304 is the
+    # same answer.
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304
+    assert dict(again.headers) == dict(revalidated.headers) | {"X-Page-Cache": "hit"}
+
+
+def test_a_304_says_how_long_the_page_is_whether_hit_or_miss(client, story):
+    url = story.get_absolute_url()
+    full = client.get(url)
+    page_cache._bump()
+    for expected in ("miss", "hit"):
+        response = client.get(url, headers={"If-None-Match": full["ETag"]})
+        assert (response.status_code, response["X-Page-Cache"]) == (304, expected)
+        assert response["Content-Length"] == str(len(full.content))
+
+
+@pytest.mark.parametrize("state", ["hit", "miss"])
+def test_a_weak_etag_revalidates(client, story, state):
+    """nginx's gzip weakens ETags: W/"..." still names the same page."""
+    url = story.get_absolute_url()
+    etag = client.get(url)["ETag"]
+    if state == "miss":
+        page_cache._bump()
+    response = client.get(url, headers={"If-None-Match": f"W/{etag}"})
+    assert response.status_code == 304
+    assert response["X-Page-Cache"] == state
+    assert response["ETag"] == etag
+
+
+def test_if_none_match_star_gets_a_304(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    response = client.get(url, headers={"If-None-Match": "*"})
+    assert response.status_code == 304
+    assert response["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.parametrize("state", ["hit", "miss"])
+def test_if_modified_since_with_the_last_modified_gets_a_304(client, story, state):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    if state == "miss":
+        page_cache._bump()
+    response = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert response.status_code == 304
+    assert response["X-Page-Cache"] == state
+    assert response["Last-Modified"] == first["Last-Modified"]
+
+
+def test_if_modified_since_an_earlier_time_gets_the_page(client, story):
+    from django.utils.http import http_date, parse_http_date
+
+    url = story.get_absolute_url()
+    first = client.get(url)
+    earlier = http_date(parse_http_date(first["Last-Modified"]) - 1)
+    response = client.get(url, headers={"If-Modified-Since": earlier})
+    assert response.status_code == 200
+    assert response.content == first.content
+
+
+def test_if_none_match_decides_before_if_modified_since(client, story):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    response = client.get(
+        url,
+        headers={
+            "If-None-Match": '"another-page"',
+            "If-Modified-Since": first["Last-Modified"],
+        },
+    )
+    assert response.status_code == 200
+
+
+def test_an_edit_in_the_same_second_is_never_taken_for_the_page_before(
+    client, story, monkeypatch
+):
+    """Dates have whole seconds: a page stored between a save and its commit and
+    the committed page may share one, and If-Modified-Since must not take the
+    one for the other."""
+    now = page_cache.time.time()
+    monkeypatch.setattr(page_cache.time, "time", lambda: now)
+    url = story.get_absolute_url()
+    before = warm(client, url)
+    story.headline = "Harbour reopens after repairs"
+    story.save()
+    response = client.get(url, headers={"If-Modified-Since": before["Last-Modified"]})
+    assert response.status_code == 200
+    assert "Harbour reopens after repairs" in text_of(response)
+    assert "Last-Modified" not in response
+    assert response["ETag"] != before["ETag"]
+
+
+def test_an_unchanged_page_keeps_its_last_modified_across_versions(
+    client, story, monkeypatch
+):
+    now = page_cache.time.time()
+    monkeypatch.setattr(page_cache.time, "time", lambda: now)
+    url = story.get_absolute_url()
+    first = warm(client, url)
+    monkeypatch.setattr(page_cache.time, "time", lambda: now + 10)
+    page_cache._bump()
+    response = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert (response.status_code, response["X-Page-Cache"]) == (304, "miss")
+    story.headline = "Harbour reopens after repairs"
+    story.save()
+    changed = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert changed.status_code == 200
+    assert changed["Last-Modified"] != first["Last-Modified"]
+
+
+# Addresses visitors can vary: only one cached page per page
+
+
+@pytest.fixture
+def stored(monkeypatch):
+    """The keys the page cache stores pages under, in order."""
+    keys = []
+    real_store = page_cache.store
+
+    def recording_store(key, entry):
+        keys.append(key)
+        real_store(key, entry)
+
+    monkeypatch.setattr(page_cache, "store", recording_store)
+    return keys
+
+
+@pytest.mark.parametrize("order", ["all", "oldest", "NEWEST", "newest ", "x" * 300])
+def test_comment_orders_other_than_newest_share_the_story_page(
+    client, story, stored, order
+):
+    url = story.get_absolute_url()
+    default = warm(client, url)
+    response = client.get(url, {"comments": order})
+    assert response["X-Page-Cache"] == "hit"
+    assert response.content == default.content
+    newest = client.get(url, {"comments": "newest"})
+    assert newest["X-Page-Cache"] == "miss"
+    assert client.get(url, {"comments": "newest"})["X-Page-Cache"] == "hit"
+    assert len(stored) == len(set(stored)) == 2
+
+
+@pytest.mark.parametrize("page", ["01", "001", "+1", " 1", "1 ", "", "１", "1234567"])
+def test_page_numbers_are_stored_only_in_their_plain_form(rf, stored, page):
+    """Django's paginator takes 01, +1, " 1"...; the list views refuse them, but
+    the cache does not rely on every view doing so."""
+    calls = []
+
+    def view(request):
+        calls.append(request.GET.get("page"))
+        return page_cache.HttpResponse(b"page one")
+
+    cached_view = page_cache.cached_page(view)
+    for query in ("", "?page=2"):
+        cached_view(rf.get("/pages/" + query))
+        assert cached_view(rf.get("/pages/" + query))["X-Page-Cache"] == "hit"
+    assert len(calls) == len(stored) == 2
+    for _ in range(2):
+        response = cached_view(rf.get("/pages/", {"page": page}))
+        assert response.status_code == 200
+        assert response["X-Page-Cache"] == "uncacheable"
+        assert "private" in response["Cache-Control"]
+    assert len(calls) == 4
+    assert len(stored) == 2
+
+
+@pytest.mark.parametrize(
+    "host", ["localhost:8123", "localhost:0", "LOCALHOST", "localhost."]
+)
+def test_a_host_in_another_form_is_not_stored(client, story, stored, host):
+    url = story.get_absolute_url()
+    warm(client, url)
+    warm(client, url + "?comments=newest")
+    for _ in range(2):
+        response = client.get(url, headers={"host": host})
+        assert response.status_code == 200
+        assert response["X-Page-Cache"] == "uncacheable"
+    assert len(stored) == 2
+
+
+@pytest.mark.parametrize("host", ["localhost", "localhost:80", "127.0.0.1", "[::1]"])
+def test_a_host_without_a_port_or_with_the_servers_own_is_cached(client, story, host):
+    url = story.get_absolute_url()
+    assert client.get(url, headers={"host": host})["X-Page-Cache"] == "miss"
+    assert client.get(url, headers={"host": host})["X-Page-Cache"] == "hit"
+
+
+def test_parameter_values_cannot_run_into_one_another(rf):
+    params = ("q", "page")
+    assert page_cache.page_key(rf.get("/?q=a%26page%3D2"), params) != (
+        page_cache.page_key(rf.get("/?q=a&page=2"), params)
+    )
+
+
+def test_a_cached_page_reads_only_parameters_the_cache_can_bound():
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        page_cache.cached_page(lambda request: None, query_params=("q",))
+
+
+def test_addresses_are_remembered_least_recently_used_first(client, story, monkeypatch):
+    from django.urls import get_resolver
+
+    page_cache._params_at.cache_clear()
+    home = reverse("articles:home")
+    request = RequestFactory().get(home)
+    assert page_cache.cached_page_params(request) == ("page",)
+    kept = page_cache._params_at.cache_info().maxsize
+    for i in range(kept - 2):
+        page_cache.cached_page_params(RequestFactory().get(f"/no-such-page-{i}/"))
+    assert page_cache.cached_page_params(request) == ("page",)  # used again
+    for i in range(3):
+        page_cache.cached_page_params(RequestFactory().get(f"/no-such-other-{i}/"))
+
+    def must_not_resolve(path):
+        raise AssertionError(f"{path} was resolved again")
+
+    monkeypatch.setattr(get_resolver(), "resolve", must_not_resolve)
+    assert page_cache.cached_page_params(request) == ("page",)

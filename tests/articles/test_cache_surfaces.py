@@ -222,3 +222,31 @@ def test_with_redis_down_every_surface_is_still_served(
         assert response.status_code == 200
         assert response["X-Page-Cache"] == "unavailable"
         assert not response.cookies
+
+
+@pytest.mark.parametrize("page", ["01", "001", "+1", " 1"])
+def test_sitemap_page_numbers_are_stored_only_in_their_plain_form(
+    client, story, monkeypatch, page
+):
+    monkeypatch.setattr(sitemaps.ArticleSitemap, "limit", 1)
+    url = surface_urls(story)["story sitemap"]
+    plain = client.get(url, {"p": "1"})
+    assert client.get(url, {"p": "1"})["X-Page-Cache"] == "hit"
+    for _ in range(2):
+        response = client.get(url, {"p": page})
+        assert response.status_code == 200  # Django's paginator takes it
+        assert response["X-Page-Cache"] == "uncacheable"
+        assert response.content == plain.content
+
+
+def test_a_feed_that_lost_its_newest_story_is_not_taken_for_the_old_one(client, story):
+    """A feed's own date is its newest story's: it goes back when that story is
+    deleted. The cached page's Last-Modified is when it was stored."""
+    newest = make_article(headline="Ferry strike ends")
+    url = surface_urls(story)["latest rss"]
+    before = client.get(url)
+    assert "Ferry strike ends" in before.content.decode()
+    newest.delete()
+    response = client.get(url, headers={"If-Modified-Since": before["Last-Modified"]})
+    assert response.status_code == 200
+    assert "Ferry strike ends" not in response.content.decode()

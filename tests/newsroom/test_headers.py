@@ -158,3 +158,41 @@ def test_production_settings_pass_the_deploy_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_hit_gets_x_frame_options_from_outside_the_page_cache(
+    client, story, settings, rf
+):
+    """The entry holds no X-Frame-Options: the middleware sets it on every hit."""
+    from articles import cache as page_cache
+
+    settings.PAGE_CACHE = True
+    url = reverse("articles:home")
+    client.get(url)
+    version, _ = page_cache.lookup(page_cache.page_key(rf.get(url), ())).settle()
+    key = page_cache.page_key(rf.get(url), ("page",))
+    page_cache.store(key, page_cache.make_entry(page_cache.HttpResponse(b"x"), version))
+    hit = client.get(url)
+    assert (hit["X-Page-Cache"], hit.content) == ("hit", b"x")
+    assert hit["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff"])
+def test_the_admin_gets_x_frame_options(client, db, settings, who):
+    settings.PAGE_CACHE = True
+    if who == "staff":
+        client.force_login(make_user(superuser=True))
+    url = reverse("admin:index") if who == "staff" else reverse("admin:login")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["X-Frame-Options"] == "DENY"
+    assert "X-Page-Cache" not in response
+
+
+def test_a_page_the_cache_does_not_store_gets_x_frame_options(client, story, settings):
+    settings.PAGE_CACHE = True
+    staff = make_user(staff=True)
+    client.force_login(staff)
+    response = client.get(story.get_absolute_url())
+    assert response["X-Page-Cache"] == "bypass"
+    assert response["X-Frame-Options"] == "DENY"
