@@ -22,7 +22,14 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from articles import redirects
-from articles.models import Article, Author, Byline, Section, listing_prefetches
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Section,
+    TaggedArticle,
+    listing_prefetches,
+)
 
 STORIES_PER_SECTION_BLOCK = 4
 # The section blocks are drawn from this many newest stories, so the front page
@@ -30,6 +37,8 @@ STORIES_PER_SECTION_BLOCK = 4
 SECTION_BLOCK_CANDIDATES = 400
 TOP_STORIES = 5
 RELATED_STORIES = 4
+# Related stories are ranked among this many newest stories sharing a tag.
+RELATED_CANDIDATES = 500
 # A tag's or author's list with fewer stories than this is read by sorting its
 # stories; a longer one by walking the newest stories until a page is full
 # (``MatchListPaginator``). At this size both read about as many rows on an
@@ -236,32 +245,30 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     def related_stories(self, article):
         """The stories sharing most tags, newest first among equals.
 
-        Ranked on ids alone (every story with one of the tags is counted), then
-        only the few shown are read whole, and their shared tags counted again.
+        Ranked among the newest ``RELATED_CANDIDATES`` stories that share a
+        tag (newest by id, read backwards off the (story, tag) index), so a
+        story on a topic with tens of thousands of stories costs what one on
+        a small topic does; related stories are about recent coverage anyway.
         """
         tag_ids = [tag.pk for tag in article.tags.all()]  # prefetched
         if not tag_ids:
             return []
-        order = ("-shared_tags", "-published_at", "-pk")
-        best = (
-            Article.objects.published()
-            .filter(taggedarticle__tag_id__in=tag_ids)
-            .exclude(pk=article.pk)
-            .values("pk")
-            .annotate(shared_tags=Count("taggedarticle"))
-            .order_by(*order)
-            .values("pk")[:RELATED_STORIES]
+        candidates = (
+            TaggedArticle.objects.filter(tag_id__in=tag_ids)
+            .exclude(content_object_id=article.pk)
+            .order_by("-content_object_id")
+            .values("content_object_id")[:RELATED_CANDIDATES]
         )
         return list(
             Article.objects.published()
-            .filter(pk__in=best)
+            .filter(pk__in=candidates)
             .annotate(
                 shared_tags=Count(
                     "taggedarticle", filter=Q(taggedarticle__tag_id__in=tag_ids)
                 )
             )
-            .order_by(*order)
-            .for_cards()
+            .order_by("-shared_tags", "-published_at", "-pk")
+            .for_cards()[:RELATED_STORIES]
         )
 
 

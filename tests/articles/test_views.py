@@ -679,3 +679,52 @@ def test_section_blocks_come_from_the_newest_stories_only(client, db, monkeypatc
         make_article(section=busy, published_at=now - timedelta(hours=hours))
     blocks = client.get("/").context["section_blocks"]
     assert [section.name for section, _ in blocks] == ["Busy desk"]
+
+
+def test_related_stories_rank_more_shared_tags_first_then_newest(client, db):
+    now = timezone.now()
+    story = make_article(tags=["Russia", "Sanctions"], published_at=now)
+    one = make_article(
+        headline="Shares one, newest",
+        tags=["Russia"],
+        published_at=now - timedelta(hours=1),
+    )
+    both = make_article(
+        headline="Shares both",
+        tags=["Russia", "Sanctions"],
+        published_at=now - timedelta(days=3),
+    )
+    make_article(headline="Shares none", tags=["Weather"])
+    make_draft(headline="Draft shares both", tags=["Russia", "Sanctions"])
+
+    dom = parse(client.get(story.get_absolute_url()))
+
+    [related] = with_class(dom, "section", "related")
+    assert headlines(related) == [both.headline, one.headline]
+
+
+def test_related_stories_come_from_the_newest_stories_sharing_a_tag(
+    client, db, monkeypatch
+):
+    """A topic with a huge archive costs what a small one does: only the
+    newest ``RELATED_CANDIDATES`` stories sharing a tag are ranked."""
+    monkeypatch.setattr("articles.views.RELATED_CANDIDATES", 2)
+    now = timezone.now()
+    old_close_match = make_article(
+        headline="Old, shares both",
+        tags=["Russia", "Sanctions"],
+        published_at=now - timedelta(days=30),
+    )
+    newer = [
+        make_article(
+            headline=f"Newer {n}", tags=["Russia"], published_at=now - timedelta(days=n)
+        )
+        for n in (2, 1)
+    ]
+    story = make_article(tags=["Russia", "Sanctions"], published_at=now)
+
+    dom = parse(client.get(story.get_absolute_url()))
+
+    [related] = with_class(dom, "section", "related")
+    assert headlines(related) == [newer[1].headline, newer[0].headline]
+    assert old_close_match.headline not in headlines(related)
