@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.forms.renderers import DjangoTemplates
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
@@ -184,3 +185,160 @@ def test_comment_times_are_valid_html_datetimes_to_the_second(client, db):
     for stamp in stamps:
         # HTML allows at most three decimals; '|date:"c"' would print six.
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", stamp), stamp
+
+
+def urlized(text):
+    """What ``comment_body`` must return: Django's urlize with the reader
+    ``rel``, escaped, line breaks as ``<br>``."""
+    from django.utils.text import normalize_newlines
+
+    from comments.templatetags.comment_tags import CommentUrlizer
+
+    html = CommentUrlizer()(
+        normalize_newlines(text), trim_url_limit=60, nofollow=False, autoescape=True
+    )
+    return str(html).replace("\n", "<br>")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain words, nothing else. Really!",
+        "<b>bold</b> & \"quoted\" 'text'\r\nnext line\rold Mac line",
+        "see www.example.co.uk/path today",
+        "example.COM and Example.Org.",
+        "mail me@example.net or me@localhost",
+        "a time 10:30 and a ratio 3:1",
+        'http://a.example/?q="x"&y=<b>',
+        "(https://example.com/a_(b)).",
+        "odd letters: foo.ınt bar.İNT baz.mıl",
+        "",
+    ],
+)
+def test_comment_body_is_exactly_urlize_with_or_without_links(text):
+    assert str(comment_body(text)) == urlized(text)
+
+
+def test_comment_body_matches_urlize_on_random_text():
+    import random
+
+    pieces = list(" .:@/<>&\"'\n\r\t()[];,!wcomnetrgdu") + [
+        "www.",
+        "http://",
+        ".com",
+        ".ORG",
+        "a@b.io",
+        "&amp;",
+        ".ınt",
+        "\u2028",
+    ]
+    rng = random.Random(4)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 10)))
+        assert str(comment_body(text)) == urlized(text), repr(text)
+
+
+# The loop thread.html used to run over the comments; ``thread_html`` writes
+# the same markup in Python.
+THREAD_LOOP = (
+    "{% load comment_tags article_tags %}"
+    "{% for comment, level in entries %}\n"
+    '        <li class="comment comment-level-{{ level }}"'
+    ' id="comment-{{ comment.pk }}">\n'
+    '          <p class="comment-meta"><span class="comment-author">{{ comment.name }}'
+    '</span> <a class="comment-permalink" href="#comment-{{ comment.pk }}">'
+    '{% time_element comment.created_at "M j, Y H:i" %}</a></p>\n'
+    '          <div class="comment-body">{{ comment.body|comment_body }}</div>\n'
+    '          <p class="comment-actions">\n'
+    "            {% if is_open %}"
+    '<a class="comment-reply" href="{{ write_url }}?reply={{ comment.pk }}">'
+    "Reply</a> · {% endif %}"
+    '<a class="comment-report" href="{% cached_url \'comments:confirm_report\' '
+    'comment.pk %}" rel="nofollow">Report</a>\n'
+    "          </p>\n"
+    "        </li>\n"
+    "      {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("is_open", [True, False])
+def test_the_thread_is_the_markup_of_the_template_loop(is_open):
+    from comments.templatetags.comment_tags import thread_html
+
+    article = make_article()
+    first = make_comment(article, name='<Ann & "Bo">', body="Hi <b>\nsee www.x.org")
+    reply = make_comment(article, parent=first, body="1,000 & more")
+    make_comment(article, parent=reply)
+    make_comment(article, status="pending", body="held")
+    entries = stats.build_thread(stats.approved_comments(article))
+    assert [level for _, level in entries] == [1, 2, 3]
+    write_url = reverse("comments:write", args=[article.pk])
+    expected = Template(THREAD_LOOP).render(
+        Context({"entries": entries, "write_url": write_url, "is_open": is_open})
+    )
+    assert thread_html(entries, write_url, is_open) == expected
+
+
+def test_the_thread_reads_the_rows_and_order_of_approved_comments():
+    article = make_article()
+    now = timezone.now()
+    later = make_comment(article, created_at=now)
+    earlier = make_comment(article, created_at=now - timedelta(minutes=5))
+    reply = make_comment(article, parent=earlier, created_at=now)
+    for status in ("pending", "rejected", "spam"):
+        make_comment(article, status=status)
+    make_comment(make_article())
+    expected = list(
+        Comment.objects.approved().filter(article=article).order_by("created_at", "pk")
+    )
+    shown = stats.approved_comments(article)
+    assert [c.pk for c in shown] == [earlier.pk, later.pk, reply.pk]
+    fields = ("pk", "parent_id", "depth", "name", "body", "created_at")
+    assert [[getattr(c, f) for f in fields] for c in shown] == [
+        [getattr(c, f) for f in fields] for c in expected
+    ]
+    assert shown[0].created_at.tzinfo is not None
+
+
+def test_comment_counts_are_those_of_approved_comments_once_per_story():
+    from django.db.models import Count
+
+    stories = [make_article() for _ in range(4)]
+    for n, story in enumerate(stories):
+        for _ in range(n):
+            make_comment(story)
+        for status in ("pending", "rejected", "spam"):
+            make_comment(story, status=status)
+    expected = dict(
+        Comment.objects.approved()
+        .values_list("article_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    # The same story in two lists (a lead that is also in its section's block).
+    assert stats.comment_counts(stories + stories[2:]) == expected
+    assert expected == {s.pk: n for n, s in enumerate(stories) if n}
+    assert stats.comment_counts([]) == {}
+
+
+def test_the_story_form_has_the_widgets_of_an_unbound_comment_form(client):
+    from comments.forms import CommentForm
+
+    article = make_article()
+    html = client.get(article.get_absolute_url()).content.decode()
+    form = CommentForm(article=article)
+    for name in ("parent", "name", "email", "body"):
+        assert str(form[name]) in html
+
+
+def test_the_story_form_follows_the_form_renderer(settings):
+    from comments.templatetags.comment_tags import blank_form
+
+    before = blank_form()
+    assert blank_form() is before  # rendered once
+    settings.FORM_RENDERER = f"{__name__}.OtherRenderer"
+    assert blank_form() is not before
+
+
+class OtherRenderer(DjangoTemplates):
+    pass
