@@ -17,6 +17,13 @@ database's own text rank, then the newest.
   three characters; shorter terms (two-syllable Korean words) are matched with
   ``LIKE`` on the same table.
 
+Only the newest ``SEARCH_MAX_CANDIDATES`` matches (settings) are ranked, as
+search engines stop counting: ranking every match of a common word took time in
+proportion to the archive, while its newest matches are a short walk down the
+publication-time index. A search with more matches says so ("1,000+ results")
+and pages through its ranked candidates; one with fewer ranks all its matches,
+as before.
+
 User input never reaches a query language: it is split into plain terms, each
 quoted for FTS5 or ``to_tsquery``.
 """
@@ -40,6 +47,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
@@ -124,52 +132,125 @@ class SearchForm(forms.Form):
         return cleaned
 
 
+class Search:
+    """One reader search: its matches, how many there are, and the ranked list.
+
+    ``candidate_ids`` (one query) are the newest matches, at most one more than
+    ``limit``: they say whether there are more than ``limit`` (``limited``) and
+    are the stories ``ranked()`` orders. ``matches`` is ``None`` when the query
+    has no searchable term.
+    """
+
+    def __init__(self, query, *, section=None, tag=None, date_from=None, date_to=None):
+        self.terms = search_terms(query)
+        self.limit = settings.SEARCH_MAX_CANDIDATES
+        self.matches = None
+        if not self.terms:
+            return
+        stories = Article.objects.published()
+        if section is not None:
+            stories = stories.filter(section=section)
+        if tag is not None:
+            stories = stories.tagged(tag)
+        if date_from is not None:
+            stories = stories.filter(published_at__date__gte=date_from)
+        if date_to is not None:
+            stories = stories.filter(published_at__date__lte=date_to)
+        if connection.vendor == "postgresql":
+            self.matches = _match_postgresql(stories, self.terms)
+        elif connection.vendor == "sqlite":
+            self.matches = _match_sqlite(stories, self.terms)
+        else:  # pragma: no cover - only the two supported databases are tested
+            self.matches = _match_substrings(stories, self.terms)
+
+    @cached_property
+    def candidate_ids(self):
+        """Ids of the newest matches: ``limit`` of them, and one more if any.
+
+        PostgreSQL walks the (status, published_at) index newest first and
+        stops once it has enough (a common word), or reads the few matches
+        through the GIN index and sorts them (a rare one). Nothing is ranked.
+        """
+        newest = self.matches.order_by("-published_at", "-pk")
+        return list(newest.values_list("pk", flat=True)[: self.limit + 1])
+
+    @property
+    def count(self):
+        """Matches, exact up to ``limit``; ``limited`` says if there are more."""
+        return min(len(self.candidate_ids), self.limit)
+
+    @property
+    def limited(self):
+        return len(self.candidate_ids) > self.limit
+
+    def ranked(self):
+        """The candidates best first, loaded for listing (an unevaluated queryset)."""
+        ids = self.candidate_ids[: self.limit]
+        if connection.vendor == "postgresql":
+            # One parameter, an array literal: a thousand ``IN (%s, ...)``
+            # parameters (or a list, adapted item by item) cost Django and
+            # psycopg more time than the query.
+            array = "{" + ",".join(str(pk) for pk in ids) + "}"
+            stories = Article.objects.filter(
+                RawSQL(
+                    "articles_article.id = ANY(%s::bigint[])", [array], BooleanField()
+                )
+            )
+            stories = _rank_postgresql(stories, self.terms)
+        elif connection.vendor == "sqlite":
+            stories = _rank_sqlite(Article.objects.filter(pk__in=ids), self.terms)
+        else:  # pragma: no cover - only the two supported databases are tested
+            stories = Article.objects.filter(pk__in=ids).annotate(
+                text_rank=Value(0.0, output_field=FloatField())
+            )
+        hits = {
+            field: sum(
+                (
+                    Case(
+                        When(**{f"{field}__icontains": term}, then=Value(1)),
+                        default=Value(0),
+                        output_field=IntegerField(),
+                    )
+                    for term in self.terms
+                ),
+                start=Value(0),
+            )
+            for field in ("headline", "dek")
+        }
+        return (
+            stories.annotate(headline_hits=hits["headline"], dek_hits=hits["dek"])
+            .order_by(
+                "-headline_hits", "-dek_hits", "-text_rank", "-published_at", "-pk"
+            )
+            .for_listing()
+        )
+
+
 def search_articles(query, *, section=None, tag=None, date_from=None, date_to=None):
     """Published stories matching ``query``, best first (see the module docstring).
 
-    Returns an unevaluated queryset loaded for listing, or ``None`` when the
+    Only the newest ``SEARCH_MAX_CANDIDATES`` matches are ranked. Runs the query
+    for them and returns the ranked queryset unevaluated, or ``None`` when the
     query has no searchable term.
     """
-    terms = search_terms(query)
-    if not terms:
-        return None
-    stories = Article.objects.published()
-    if section is not None:
-        stories = stories.filter(section=section)
-    if tag is not None:
-        stories = stories.tagged(tag)
-    if date_from is not None:
-        stories = stories.filter(published_at__date__gte=date_from)
-    if date_to is not None:
-        stories = stories.filter(published_at__date__lte=date_to)
-
-    if connection.vendor == "postgresql":
-        stories = _match_postgresql(stories, terms)
-    elif connection.vendor == "sqlite":
-        stories = _match_sqlite(stories, terms)
-    else:  # pragma: no cover - only the two supported databases are tested
-        stories = _match_substrings(stories, terms).annotate(
-            text_rank=Value(0.0, output_field=FloatField())
-        )
-    hits = {
-        field: sum(
-            (
-                Case(
-                    When(**{f"{field}__icontains": term}, then=Value(1)),
-                    default=Value(0),
-                    output_field=IntegerField(),
-                )
-                for term in terms
-            ),
-            start=Value(0),
-        )
-        for field in ("headline", "dek")
-    }
-    return (
-        stories.annotate(headline_hits=hits["headline"], dek_hits=hits["dek"])
-        .order_by("-headline_hits", "-dek_hits", "-text_rank", "-published_at", "-pk")
-        .for_listing()
+    search = Search(
+        query, section=section, tag=tag, date_from=date_from, date_to=date_to
     )
+    if search.matches is None:
+        return None
+    return search.ranked()
+
+
+class SearchPaginator(Paginator):
+    """Pages of ``search.ranked()``, counted by the candidate query."""
+
+    def __init__(self, search, per_page):
+        self.search = search
+        super().__init__(search.ranked(), per_page)
+
+    @cached_property
+    def count(self):
+        return self.search.count
 
 
 def _match_substrings(stories, terms):
@@ -182,16 +263,24 @@ def _match_substrings(stories, terms):
     return stories
 
 
-def _tsquery(terms):
+def _tsquery(terms, *, prefix=True):
     # Each term quoted (quotes doubled) and made a prefix: 북한 matches 북한의.
+    suffix = ":*" if prefix else ""
     quoted = (
-        "'" + term.replace("\\", "\\\\").replace("'", "''") + "':*" for term in terms
+        "'" + term.replace("\\", "\\\\").replace("'", "''") + "'" + suffix
+        for term in terms
     )
     return " & ".join(quoted)
 
 
 def _match_postgresql(stories, terms):
-    tsquery = _tsquery(terms)
+    # The exact words, OR-ed in, match nothing more (a word is its own prefix)
+    # but give the planner their frequencies: it prices a prefix term at a
+    # flat 2% when the column's statistics hold fewer than 100 common words
+    # (a small vocabulary). Two common words then looked rare, and the newest
+    # matches were found by reading and sorting all of them rather than by
+    # walking the newest stories until enough matched.
+    tsquery = f"({_tsquery(terms, prefix=False)}) | ({_tsquery(terms)})"
     fts = Q(
         RawSQL(
             f"{PG_SEARCH_VECTOR} @@ to_tsquery('simple'::regconfig, %s)",
@@ -206,10 +295,14 @@ def _match_postgresql(stories, terms):
         for term in terms:
             substrings &= _pg_contains(term)
         fts |= substrings
-    return stories.filter(fts).annotate(
+    return stories.filter(fts)
+
+
+def _rank_postgresql(stories, terms):
+    return stories.annotate(
         text_rank=RawSQL(
             f"ts_rank({PG_SEARCH_VECTOR}, to_tsquery('simple'::regconfig, %s))",
-            [tsquery],
+            [_tsquery(terms)],
             output_field=FloatField(),
         )
     )
@@ -232,6 +325,11 @@ def _pg_contains(term):
     )
 
 
+def _fts5_query(terms):
+    # Each term a quoted string (quotes doubled): all must occur.
+    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
 def _match_sqlite(stories, terms):
     long_terms = [term for term in terms if len(term) >= 3]
     short_terms = [term for term in terms if len(term) < 3]
@@ -239,13 +337,7 @@ def _match_sqlite(stories, terms):
     params = []
     if long_terms:
         where.append(f"{FTS_TABLE} MATCH %s")
-        params.append(
-            " ".join('"' + term.replace('"', '""') + '"' for term in long_terms)
-        )
-        # bm25 is smaller for better matches; negate it so higher is better.
-        rank = f"-bm25({FTS_TABLE}, 10.0, 4.0, 1.0)"
-    else:
-        rank = "0.0"
+        params.append(_fts5_query(long_terms))
     for term in short_terms:
         # Trigrams cannot index fewer than three characters: scan the plain
         # text of the stories the other conditions left.
@@ -261,8 +353,20 @@ def _match_sqlite(stories, terms):
         params.extend([like, like, like])
     # A join on the FTS5 table, which the ORM cannot express: extra() is the
     # documented last resort. Every value is a bound parameter.
+    return stories.extra(tables=[FTS_TABLE], where=where, params=params)
+
+
+def _rank_sqlite(stories, terms):
+    """``text_rank``: bm25 needs the full-text match in the same query."""
+    long_terms = [term for term in terms if len(term) >= 3]
+    if not long_terms:
+        return stories.annotate(text_rank=Value(0.0, output_field=FloatField()))
     return stories.extra(
-        tables=[FTS_TABLE], where=where, params=params, select={"text_rank": rank}
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = articles_article.id", f"{FTS_TABLE} MATCH %s"],
+        params=[_fts5_query(long_terms)],
+        # bm25 is smaller for better matches; negate it so higher is better.
+        select={"text_rank": f"-bm25({FTS_TABLE}, 10.0, 4.0, 1.0)"},
     )
 
 
@@ -314,33 +418,46 @@ def register_sqlite_functions(sender, connection, **kwargs):
 def search_view(request):
     """Search results. Template: ``articles/search.html``.
 
-    Context: ``form``, ``query``, ``page_obj`` (or ``None`` without a query)
-    and ``results``: ``(article, highlighted headline, snippet)`` per story.
+    Context: ``form``, ``query``, ``page_obj`` (or ``None`` without a query),
+    ``results``: ``(article, highlighted headline, snippet)`` per story, and
+    ``limited_to``: the number of newest matches ranked when there are more
+    (else ``None``).
     """
     form = SearchForm(request.GET or None)
-    page_obj, results, query = None, [], ""
+    page_obj, results, query, limited_to = None, [], "", None
     if form.is_valid():
         query = form.cleaned_data["q"]
-        stories = search_articles(
+        search = Search(
             query,
             section=form.cleaned_data["section"],
             tag=form.cleaned_data["tag"],
             date_from=form.cleaned_data["date_from"],
             date_to=form.cleaned_data["date_to"],
         )
-        if stories is not None:
-            page_obj = Paginator(stories, settings.ARTICLES_PER_PAGE).get_page(
+        if search.matches is not None:
+            page_obj = SearchPaginator(search, settings.ARTICLES_PER_PAGE).get_page(
                 request.GET.get("page")
             )
-            terms = search_terms(query)
             results = [
-                (article, highlight(article.headline, terms), snippet(article, terms))
+                (
+                    article,
+                    highlight(article.headline, search.terms),
+                    snippet(article, search.terms),
+                )
                 for article in page_obj
             ]
+            if search.limited:
+                limited_to = search.limit
     return render(
         request,
         "articles/search.html",
-        {"form": form, "query": query, "page_obj": page_obj, "results": results},
+        {
+            "form": form,
+            "query": query,
+            "page_obj": page_obj,
+            "results": results,
+            "limited_to": limited_to,
+        },
     )
 
 

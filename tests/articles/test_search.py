@@ -3,6 +3,7 @@ from datetime import timedelta
 import html5lib
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -10,6 +11,7 @@ from articles.models import Article
 from articles.search import (
     PG_SEARCH_TEXT,
     PG_SEARCH_VECTOR,
+    Search,
     search_articles,
     search_terms,
 )
@@ -320,8 +322,9 @@ def test_search_query_count_is_flat(client, db, django_assert_num_queries, rows)
             tags=["animals", f"tag{n % 5}"],
             section=section,
         )
-    # Nav sections, the section choices, count, page, bylines (results show no
-    # tags); the section and tag filters add one lookup each.
+    # Nav sections, the section choices, the newest matches (which counts
+    # them), page, bylines (results show no tags); the section and tag
+    # filters add one lookup each.
     with django_assert_num_queries(5):
         response = search(client, q="otter")
     assert len(result_headlines(response)) == min(rows, 20)
@@ -417,3 +420,169 @@ def test_lost_sqlite_search_triggers_come_back_after_migrate(db):
     ensure_sqlite_search_triggers(sender=None, using="default")
     story = make_article(headline="Lighthouse keepers return")
     assert list(search_articles("Lighthouse")) == [story]
+
+
+def text_of(response, xpath):
+    found = parse(response).find(xpath, NS)
+    return None if found is None else " ".join("".join(found.itertext()).split())
+
+
+def count_label(response):
+    return text_of(response, ".//h:p[@class='search-count']")
+
+
+def limit_note(response):
+    return text_of(response, ".//h:p[@class='search-limit']")
+
+
+@pytest.fixture
+def ferries(db):
+    """Seven body matches for "ferry", newest first, and an old headline match."""
+    now = timezone.now()
+    old = make_article(
+        headline="Ferry ferry ferry",
+        dek="The ferry timetable.",
+        body="<p>Ferry.</p>",
+        published_at=now - timedelta(days=30),
+    )
+    newest = [
+        make_article(
+            headline=f"Port report {n}",
+            dek="Harbour news.",
+            body="<p>The ferry sailed.</p>",
+            published_at=now - timedelta(hours=n + 1),
+        )
+        for n in range(7)
+    ]
+    make_article(headline="Unrelated", body="<p>Fish market.</p>")
+    return newest, old
+
+
+@override_settings(SEARCH_MAX_CANDIDATES=5)
+def test_more_matches_than_the_cap_are_counted_as_the_cap_plus(client, ferries):
+    response = search(client, q="ferry")
+    assert count_label(response) == "5+ results for “ferry”"
+    assert limit_note(response).startswith(
+        "Only the newest 5 matching stories are shown"
+    )
+    assert response.context["limited_to"] == 5
+    assert response.context["page_obj"].paginator.count == 5
+
+
+@override_settings(SEARCH_MAX_CANDIDATES=5)
+def test_an_old_strong_match_outside_the_newest_candidates_is_not_listed(
+    client, ferries
+):
+    newest, old = ferries
+    assert list(search_articles("ferry")) == newest[:5]
+    headlines = result_headlines(search(client, q="ferry"))
+    assert headlines == [story.headline for story in newest[:5]]
+    assert old.headline not in headlines
+    # Narrowed to fewer matches than the cap, it is found again and ranks first.
+    assert list(search_articles("ferry timetable")) == [old]
+
+
+@override_settings(SEARCH_MAX_CANDIDATES=5)
+def test_candidates_are_ranked_as_before(db, ferries):
+    newest, old = ferries
+    newest[3].headline = "Ferry strike"
+    newest[3].save()
+    newest[4].dek = "A ferry is late."
+    newest[4].save()
+    assert list(search_articles("ferry")) == [
+        newest[3],
+        newest[4],
+        *newest[:3],
+    ]
+
+
+@override_settings(SEARCH_MAX_CANDIDATES=5)
+def test_pages_stop_at_the_cap(client, ferries, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    newest, old = ferries
+    first = search(client, q="ferry")
+    assert result_headlines(first) == [newest[0].headline, newest[1].headline]
+    assert text_of(first, ".//h:li[@class='pagination__current']") == "Page 1 of 3"
+    last = search(client, q="ferry", page=3)
+    assert result_headlines(last) == [newest[4].headline]
+    assert parse(last).find(".//h:a[@rel='next']", NS) is None
+    results = parse(last).find(".//h:ol[@class='search-results']", NS)
+    assert results.get("start") == "5"
+    # Past the cap: the last page, as for any page number past the end.
+    beyond = search(client, q="ferry", page=4)
+    assert result_headlines(beyond) == [newest[4].headline]
+    assert count_label(beyond) == "5+ results for “ferry”"
+
+
+@override_settings(SEARCH_MAX_CANDIDATES=5)
+def test_searches_within_the_cap_are_counted_exactly_and_not_marked(client, ferries):
+    newest, old = ferries
+    for story in newest[5:]:
+        story.delete()
+    # The five newest body matches and the old headline match: one more than
+    # the cap, so still marked.
+    assert count_label(search(client, q="ferry")) == "5+ results for “ferry”"
+    old.delete()
+    exactly = search(client, q="ferry")
+    assert count_label(exactly) == "5 results for “ferry”"
+    assert limit_note(exactly) is None
+    assert exactly.context["limited_to"] is None
+    assert result_headlines(exactly) == [story.headline for story in newest[:5]]
+    one = search(client, q="report 3")
+    assert count_label(one) == "1 result for “report 3”"
+    assert limit_note(one) is None
+
+
+def test_the_default_cap_is_a_thousand(db, settings):
+    assert settings.SEARCH_MAX_CANDIDATES == 1000
+    for n in range(3):
+        make_article(headline=f"Walrus {n}")
+    found = Search("walrus")
+    assert (found.count, found.limited) == (3, False)
+    settings.SEARCH_MAX_CANDIDATES = 2
+    found = Search("walrus")
+    assert (found.count, found.limited) == (2, True)
+
+
+def test_the_capped_count_has_a_thousands_separator(client, db):
+    section = make_section()
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            headline=f"Narwhal {n}",
+            slug=f"narwhal-{n}",
+            section=section,
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=n + 1),
+        )
+        for n in range(1001)
+    )
+    response = search(client, q="narwhal")
+    assert count_label(response) == "1,000+ results for “narwhal”"
+    assert "newest 1,000 matching stories" in limit_note(response)
+    Article.objects.filter(slug="narwhal-1000").delete()
+    assert count_label(search(client, q="narwhal")) == "1,000 results for “narwhal”"
+
+
+@override_settings(SEARCH_MAX_CANDIDATES=5)
+@pytest.mark.parametrize("rows", [8, 40])
+def test_capped_search_query_count_is_flat(client, db, django_assert_num_queries, rows):
+    author = make_author()
+    for n in range(rows):
+        make_article(
+            headline=f"Otter {n}",
+            authors=[author],
+            published_at=timezone.now() - timedelta(minutes=n + 1),
+        )
+    # Nav sections, the section choices, the newest matches (one more than the
+    # cap: the count), the ranked page, bylines.
+    with django_assert_num_queries(5):
+        response = search(client, q="otter")
+    assert result_headlines(response) == [f"Otter {n}" for n in range(5)]
+    assert count_label(response) == "5+ results for “otter”"
+
+
+@override_settings(SEARCH_MAX_CANDIDATES=5)
+@pytest.mark.parametrize("query", ["", "*", "'; DROP TABLE x; --", "북", "a" * 300])
+def test_odd_queries_never_fail_with_a_cap(client, ferries, query):
+    assert search(client, q=query).status_code == 200
