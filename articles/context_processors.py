@@ -1,11 +1,11 @@
 import time
 
 from django.conf import settings
-from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections, router
 
 from articles import cache
 from articles.models import Section
+from newsroom import sharedcache
 
 
 def navigation(request):
@@ -69,15 +69,10 @@ def menu_sections() -> tuple:
     return sections
 
 
-def is_shared(store) -> bool:
-    """Whether every process sees this cache (not an in-process one)."""
-    return not isinstance(store, LocMemCache)
-
-
 def shared_content_version():
     """The page cache's content version when other processes share it, else None."""
     store = cache.page_cache()
-    if not is_shared(store):
+    if not sharedcache.is_shared(getattr(settings, "PAGE_CACHE_ALIAS", "default")):
         return None
     version = store.get(cache.VERSION_KEY)
     if version is None:

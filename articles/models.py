@@ -116,6 +116,19 @@ class ArticleQuerySet(models.QuerySet):
             status=Article.Status.PUBLISHED, published_at__gt=now or timezone.now()
         )
 
+    def hidden(self, now=None):
+        """What readers cannot see: exactly the stories ``published()`` leaves
+        out (drafts, stories in review, scheduled ones). Few, so counting
+        "all minus hidden" reads no row of the live ones."""
+        now = now or timezone.now()
+        published = Article.Status.PUBLISHED
+        others = [status for status in Article.Status.values if status != published]
+        return self.filter(
+            Q(status__in=others)
+            | Q(status=published, published_at__gt=now)
+            | Q(status=published, published_at__isnull=True)
+        )
+
     def for_listing(self):
         """What a story card shows: its section and its bylines with authors."""
         return self.select_related("section").prefetch_related(*listing_prefetches())

@@ -191,17 +191,21 @@ class Search:
             # parameters (or a list, adapted item by item) cost Django and
             # psycopg more time than the query.
             array = "{" + ",".join(str(pk) for pk in ids) + "}"
-            stories = Article.objects.filter(
+            stories = Article.objects.published().filter(
                 RawSQL(
                     "articles_article.id = ANY(%s::bigint[])", [array], BooleanField()
                 )
             )
             stories = _rank_postgresql(stories, self.terms)
         elif connection.vendor == "sqlite":
-            stories = _rank_sqlite(Article.objects.filter(pk__in=ids), self.terms)
+            stories = _rank_sqlite(
+                Article.objects.published().filter(pk__in=ids), self.terms
+            )
         else:  # pragma: no cover - only the two supported databases are tested
-            stories = Article.objects.filter(pk__in=ids).annotate(
-                text_rank=Value(0.0, output_field=FloatField())
+            stories = (
+                Article.objects.published()
+                .filter(pk__in=ids)
+                .annotate(text_rank=Value(0.0, output_field=FloatField()))
             )
         hits = {
             field: sum(

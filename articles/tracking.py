@@ -652,25 +652,34 @@ def most_viewed(
 
     Summing 30 days of a large archive takes a while, so when the answer goes
     stale one request (the one that wins ``cache.add`` of a refresh mark)
-    computes it again while everyone else keeps getting the previous answer:
-    no pile-up of identical queries, across every process sharing the cache.
+    computes it again while everyone else keeps getting the previous answer,
+    for at most one more period: no pile-up of identical queries across the
+    processes sharing the cache, at midnight included (the day is kept in the
+    entry, not in the key).
     """
     if period not in PERIODS:
         raise ValueError(f"Unknown period {period!r}; use one of {list(PERIODS)}.")
-    today = timezone.localdate(now or timezone.now())
-    key = f"views:most:{period}:{limit}:{today.isoformat()}"
+    today = timezone.localdate(now or timezone.now()).isoformat()
+    key = f"views:most:v2:{period}:{limit}"
     fresh_for = settings.VIEW_MOST_VIEWED_CACHE_SECONDS
     entry = cache.get(key)
+    marked = False
     if entry is not None:
-        fresh_until, stories = entry
-        if time.time() < fresh_until or not cache.add(
-            f"{key}:refresh", 1, timeout=max(fresh_for, 30)
-        ):
+        day, fresh_until, stories = entry
+        if day == today and time.time() < fresh_until:
             return stories
-    stories = _rank_most_viewed(period, limit, today)
-    # Kept for ten freshness periods, so a stale answer is there to serve.
-    cache.set(key, (time.time() + fresh_for, stories), fresh_for * 10)
-    cache.delete(f"{key}:refresh")
+        # Stale (or yesterday's, just after midnight): for one more period it
+        # is served while the request that wins the mark recomputes it.
+        if time.time() < fresh_until + fresh_for:
+            marked = cache.add(f"{key}:refresh", 1, timeout=max(fresh_for, 30))
+            if not marked:
+                return stories
+    try:
+        stories = _rank_most_viewed(period, limit, date.fromisoformat(today))
+        cache.set(key, (today, time.time() + fresh_for, stories), fresh_for * 2)
+    finally:
+        if marked:
+            cache.delete(f"{key}:refresh")
     return stories
 
 

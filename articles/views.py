@@ -1,7 +1,5 @@
 """Reader pages. Every queryset here starts from ``Article.objects.published()``
-(the tag and author indexes count all stories less ``unpublished_story_ids()``)."""
-
-import re
+(the tag and author indexes count all stories less ``Article.objects.hidden()``)."""
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -22,6 +20,7 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from articles import redirects
+from articles.cache import PAGE_NUMBER
 from articles.models import (
     Article,
     Author,
@@ -44,8 +43,6 @@ RELATED_CANDIDATES = 500
 # (``MatchListPaginator``). At this size both read about as many rows on an
 # archive of 100,000 stories.
 SORT_MATCHES_BELOW = 1000
-
-PAGE_NUMBER = re.compile(r"[1-9][0-9]{0,5}")
 
 
 class CappedPaginator(Paginator):
@@ -308,23 +305,6 @@ class TagView(PublishedArticleMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-def unpublished_story_ids():
-    """The stories readers cannot see (drafts, stories in review, scheduled ones).
-
-    The story counts of the tag and author indexes are every story minus these:
-    they are few, so no story row is read for the others.
-    """
-    hidden = [s for s in Article.Status.values if s != Article.Status.PUBLISHED]
-    return (
-        Article.objects.filter(
-            Q(status__in=hidden)
-            | Q(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-        )
-        .order_by()
-        .values("pk")
-    )
-
-
 class TagIndexView(BoundedPaginationMixin, ListView):
     """Every tag with at least one published story, with its story count."""
 
@@ -334,7 +314,13 @@ class TagIndexView(BoundedPaginationMixin, ListView):
 
     def get_queryset(self):
         items = "articles_taggedarticle_items"
-        hidden = Q(**{f"{items}__content_object__in": unpublished_story_ids()})
+        hidden = Q(
+            **{
+                f"{items}__content_object__in": Article.objects.hidden()
+                .order_by()
+                .values("pk")
+            }
+        )
         return (
             Tag.objects.annotate(story_count=Count(items) - Count(items, filter=hidden))
             .filter(story_count__gt=0)
@@ -364,7 +350,9 @@ class AuthorIndexView(BoundedPaginationMixin, ListView):
     paginate_by = 200
 
     def get_queryset(self):
-        hidden = Q(bylines__article__in=unpublished_story_ids())
+        hidden = Q(
+            bylines__article__in=Article.objects.hidden().order_by().values("pk")
+        )
         return (
             Author.objects.annotate(
                 story_count=Count("bylines__article", distinct=True)

@@ -19,7 +19,7 @@ from tests.factories import make_section
 @pytest.fixture
 def shared(monkeypatch):
     """Treat the test cache as shared by every process (as Redis is)."""
-    monkeypatch.setattr(context_processors, "is_shared", lambda store: True)
+    monkeypatch.setattr(context_processors.sharedcache, "is_shared", lambda alias: True)
 
 
 def is_menu_query(sql):
@@ -101,7 +101,9 @@ def test_inside_a_transaction_the_menu_is_always_read(client, db, shared):
 def test_without_a_shared_cache_the_menu_is_always_read(
     client, transactional_db, monkeypatch
 ):
-    monkeypatch.setattr(context_processors, "is_shared", lambda store: False)
+    monkeypatch.setattr(
+        context_processors.sharedcache, "is_shared", lambda alias: False
+    )
     make_section(name="Politics")
 
     assert menu(client) == (["Politics"], 1)
@@ -118,12 +120,6 @@ def test_with_the_cache_unreachable_the_menu_is_always_read(
 
     assert menu(client) == (["Politics"], 1)
     assert menu(client) == (["Politics"], 1)
-
-
-def test_an_in_process_cache_is_not_shared():
-    from django.core.cache.backends.locmem import LocMemCache
-
-    assert not context_processors.is_shared(LocMemCache("x", {}))
 
 
 def test_a_kept_menu_lasts_no_longer_than_a_cached_page(

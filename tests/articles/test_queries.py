@@ -180,7 +180,7 @@ def test_tag_and_author_pages_list_the_same_stories_read_either_way(
 
 def test_index_counts_leave_out_drafts_scheduled_stories_and_repeat_bylines(client, db):
     """The tag and author indexes count every story less the unpublished ones
-    (``unpublished_story_ids``): the same numbers as counting live stories."""
+    (``Article.objects.hidden()``): the same numbers as counting live stories."""
     data = build_newsroom(6)  # plus a draft and a future story, tagged and bylined
     tag, author = data["tag"], data["author"]
     story = Article.objects.published().by_author(author).first()

@@ -375,3 +375,27 @@ def test_record_many_prunes_stories_over_the_limit(db, settings):
     kept = history(story)
     assert len(kept) == 3
     assert kept[-1].data["headline"] == "Newest"
+
+
+def test_pruning_many_stories_takes_the_same_queries_as_one(
+    db, settings, django_assert_num_queries
+):
+    settings.ARTICLE_REVISIONS_KEEP = 2
+
+    def over_limit_stories(count):
+        stories = []
+        for _ in range(count):
+            story = make_article()
+            ArticleRevision.objects.bulk_create(
+                ArticleRevision(article=story, data={"headline": f"Version {n}"})
+                for n in range(4)
+            )
+            stories.append(story)
+        return [story.pk for story in stories]
+
+    one, many = over_limit_stories(1), over_limit_stories(5)
+    with django_assert_num_queries(3):  # which are over, their old ones, DELETE
+        assert revisions.prune_over_limit(one) == 2
+    with django_assert_num_queries(3):
+        assert revisions.prune_over_limit(many) == 10
+    assert ArticleRevision.objects.filter(article_id__in=many).count() == 10

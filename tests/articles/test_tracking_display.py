@@ -244,7 +244,7 @@ def test_a_stale_most_viewed_list_is_recomputed_by_one_request_at_a_time(
     views(second, 50)
 
     clock[0] += 61  # stale: another process is already recomputing it
-    key = f"views:most:7d:5:{timezone.localdate(NOON).isoformat()}"
+    key = "views:most:v2:7d:5"
     cache.add(f"{key}:refresh", 1, timeout=60)
     with django_assert_num_queries(0):
         assert [s.pk for s in tracking.most_viewed("7d", 5, now=NOON)] == [first.pk]
@@ -255,3 +255,28 @@ def test_a_stale_most_viewed_list_is_recomputed_by_one_request_at_a_time(
     assert fresh == [second.pk, first.pk]
     with django_assert_num_queries(0):
         tracking.most_viewed("7d", 5, now=NOON)
+
+
+def test_an_old_most_viewed_list_is_not_served_past_one_more_period(
+    db, django_assert_num_queries, monkeypatch, settings
+):
+    settings.VIEW_MOST_VIEWED_CACHE_SECONDS = 60
+    views(make_article(), 5)
+    clock = [1_000_000.0]
+    monkeypatch.setattr(tracking.time, "time", lambda: clock[0])
+    tracking.most_viewed("7d", 5, now=NOON)
+    cache.add("views:most:v2:7d:5:refresh", 1, timeout=600)  # a stuck refresher
+
+    clock[0] += 121  # past fresh (60 s) and the stale period (60 s more)
+    with django_assert_num_queries(1):
+        tracking.most_viewed("7d", 5, now=NOON)
+
+
+def test_a_new_day_recomputes_the_list_once(db, django_assert_num_queries):
+    views(make_article(), 5)
+    tracking.most_viewed("today", 5, now=NOON)
+    tomorrow = NOON + timedelta(days=1)
+    with django_assert_num_queries(1):
+        assert tracking.most_viewed("today", 5, now=tomorrow) == []
+    with django_assert_num_queries(0):
+        tracking.most_viewed("today", 5, now=tomorrow)

@@ -728,3 +728,21 @@ def test_related_stories_come_from_the_newest_stories_sharing_a_tag(
     [related] = with_class(dom, "section", "related")
     assert headlines(related) == [newer[1].headline, newer[0].headline]
     assert old_close_match.headline not in headlines(related)
+
+
+def test_published_and_hidden_split_every_story_with_no_overlap(db):
+    now = timezone.now()
+    stories = [
+        make_article(published_at=now - timedelta(hours=1)),
+        make_article(published_at=now + timedelta(hours=1)),
+        make_draft(),
+        make_draft(published_at=now - timedelta(days=1)),
+        make_draft(status=Article.Status.REVIEW),
+    ]
+
+    live = set(Article.objects.published(now).values_list("pk", flat=True))
+    hidden = set(Article.objects.hidden(now).values_list("pk", flat=True))
+
+    assert live == {stories[0].pk}
+    assert live.isdisjoint(hidden)
+    assert live | hidden == {story.pk for story in stories}
