@@ -96,6 +96,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from newsroom import sharedcache
+
 VERSION_KEY = "pagecache:version"
 NEXT_KEY = "pagecache:next"
 # Entries are not versioned by key: each records the version it was rendered for.
@@ -154,6 +156,23 @@ def _bump() -> None:
         cache.set(VERSION_KEY, time.time_ns(), timeout=None)
     except Exception:  # noqa: BLE001 - a cache outage must not fail a save
         pass
+
+
+def shared_version():
+    """The content version, when every process shares the cache; else None.
+
+    For what is kept per content version outside the page cache (the section
+    menu, list counts): exact only when every process reads the same version.
+    """
+    if not sharedcache.is_shared(getattr(settings, "PAGE_CACHE_ALIAS", "default")):
+        return None
+    store = page_cache()
+    version = store.get(VERSION_KEY)
+    if version is None:
+        # What the page cache does on its first request: any fresh value.
+        store.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = store.get(VERSION_KEY)
+    return version
 
 
 def next_scheduled_publication(now) -> float:

@@ -5,7 +5,6 @@ from django.db import connections, router
 
 from articles import cache
 from articles.models import Section
-from newsroom import sharedcache
 
 
 def navigation(request):
@@ -59,7 +58,7 @@ def menu_sections() -> tuple:
     global _menu
     if connections[router.db_for_read(Section)].in_atomic_block:
         return tuple(Section.objects.only("name", "slug", "order"))
-    version = shared_content_version()
+    version = cache.shared_version()
     kept_version, expires, sections = _menu
     now = time.monotonic()
     if version is None or version != kept_version or now >= expires:
@@ -67,16 +66,3 @@ def menu_sections() -> tuple:
         if version is not None:
             _menu = (version, now + cache.ttl(), sections)
     return sections
-
-
-def shared_content_version():
-    """The page cache's content version when other processes share it, else None."""
-    store = cache.page_cache()
-    if not sharedcache.is_shared(getattr(settings, "PAGE_CACHE_ALIAS", "default")):
-        return None
-    version = store.get(cache.VERSION_KEY)
-    if version is None:
-        # What the page cache does on its first request: any fresh value.
-        store.add(cache.VERSION_KEY, time.time_ns(), timeout=None)
-        version = store.get(cache.VERSION_KEY)
-    return version

@@ -3,6 +3,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
@@ -19,7 +20,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from articles import redirects
+from articles import cache, redirects
 from articles.cache import PAGE_NUMBER
 from articles.models import (
     Article,
@@ -56,6 +57,9 @@ class CappedPaginator(Paginator):
     def count(self):
         if not isinstance(self.object_list, QuerySet):
             return super().count
+        return self.count_rows()
+
+    def count_rows(self):
         cap = settings.MAX_PAGE_NUMBER * self.per_page
         # Unordered: any ``cap`` rows count the same, so the database may read
         # them from whichever index answers the filters (an index-only scan).
@@ -75,6 +79,33 @@ class MatchListPaginator(CappedPaginator):
     (``ArticleQuerySet.newest_first_by_sorting``), above it the walk stops
     after a few pages' worth of stories.
     """
+
+    def __init__(self, *args, count_key: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    def count_rows(self):
+        """Counted once per content version (when every process shares it).
+
+        A busy author's or topic's count reads thousands of index entries on
+        every render. Like the pages themselves, it only changes with content,
+        and every such change (a scheduled story's time included, when the
+        page cache is on) moves the version; it is kept at most
+        ``PAGE_CACHE_TTL`` seconds. Read fresh inside a transaction (an
+        uncommitted change must not be kept) and without a shared cache.
+        """
+        version = None
+        if self.count_key and not connection.in_atomic_block:
+            version = cache.shared_version()
+        if version is None:
+            return super().count_rows()
+        key = f"listcount:{version}:{self.count_key}"
+        store = cache.page_cache()
+        count = store.get(key)
+        if count is None:
+            count = super().count_rows()
+            store.set(key, count, cache.ttl())
+        return count
 
     def page(self, number):
         number = self.validate_number(number)
@@ -295,6 +326,7 @@ class TagView(PublishedArticleMixin, ListView):
         # Found by the page's own count query; ``allow_empty = False`` would
         # spend an extra EXISTS query on it.
         kwargs["allow_empty_first_page"] = False
+        kwargs["count_key"] = f"tag:{self.tag.pk}"
         return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_queryset(self):
@@ -333,6 +365,10 @@ class AuthorView(PublishedArticleMixin, ListView):
 
     template_name = "articles/author_detail.html"
     paginator_class = MatchListPaginator
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        kwargs["count_key"] = f"author:{self.author.pk}"
+        return super().get_paginator(queryset, per_page, **kwargs)
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])

@@ -13,13 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from articles import cache as page_cache
 from articles import context_processors
 from articles.models import Section
+from newsroom import sharedcache
 from tests.factories import make_section
 
 
 @pytest.fixture
 def shared(monkeypatch):
     """Treat the test cache as shared by every process (as Redis is)."""
-    monkeypatch.setattr(context_processors.sharedcache, "is_shared", lambda alias: True)
+    monkeypatch.setattr(sharedcache, "is_shared", lambda alias: True)
 
 
 def is_menu_query(sql):
@@ -101,9 +102,7 @@ def test_inside_a_transaction_the_menu_is_always_read(client, db, shared):
 def test_without_a_shared_cache_the_menu_is_always_read(
     client, transactional_db, monkeypatch
 ):
-    monkeypatch.setattr(
-        context_processors.sharedcache, "is_shared", lambda alias: False
-    )
+    monkeypatch.setattr(sharedcache, "is_shared", lambda alias: False)
     make_section(name="Politics")
 
     assert menu(client) == (["Politics"], 1)

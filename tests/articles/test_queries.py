@@ -9,11 +9,14 @@ page is a decision, made here.
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles.models import Article, Author, Byline, Section, TaggedArticle
+from tests.factories import make_article, make_author
 
 SIZES = [
     pytest.param(10, id="10-stories"),
@@ -210,3 +213,38 @@ def test_index_counts_leave_out_drafts_scheduled_stories_and_repeat_bylines(clie
     }
     assert Article.objects.tagged(tag).count() > live.tagged(tag).count()
     assert Article.objects.by_author(author).count() > live.by_author(author).count()
+
+
+def is_count_query(sql):
+    return sql.startswith("SELECT COUNT(*)")
+
+
+def test_a_busy_author_page_counts_once_per_content_version(
+    client, transactional_db, monkeypatch
+):
+    """Kept per content version when every process shares the cache: the
+    next render skips the count; a new story moves the version and is counted."""
+    from newsroom import sharedcache
+
+    monkeypatch.setattr(sharedcache, "is_shared", lambda alias="default": True)
+    author = make_author(name="Busy Reporter")
+    for _ in range(3):
+        make_article(authors=[author])
+    url = author.get_absolute_url()
+
+    def render():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        counts = [
+            q["sql"] for q in queries.captured_queries if is_count_query(q["sql"])
+        ]
+        return response, len(counts)
+
+    first, counted = render()
+    assert counted == 1 and first.context["paginator"].count == 3
+    again, counted = render()
+    assert counted == 0 and again.context["paginator"].count == 3
+
+    make_article(authors=[author])  # saved: the version moves
+    fresh, counted = render()
+    assert counted == 1 and fresh.context["paginator"].count == 4
