@@ -5,6 +5,7 @@ fetches one when the reader starts writing, and the post is accepted.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from comments.models import Comment
 from tests.factories import make_article
@@ -25,9 +26,9 @@ def test_a_reader_comments_from_the_form_under_a_cached_story(page, settings):
     assert token.input_value() == ""
     page.get_by_label("Display name").fill("Ana")
     page.get_by_label("Comment", exact=True).fill("Written under the story.")
-    page.wait_for_function(
-        "document.querySelector('#comment-form [name=csrfmiddlewaretoken]').value"
-    )
+    # Polled by Playwright from outside the page: the strict CSP (no eval)
+    # refuses wait_for_function's string predicates.
+    expect(token).not_to_have_value("", timeout=10_000)
     page.get_by_role("button", name="Post comment").click()
     page.wait_for_url(f"**{article.get_absolute_url()}#comment-*")
     assert Comment.objects.get().body == "Written under the story."
