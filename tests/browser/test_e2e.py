@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from articles.models import Article
 from articles.roles import ensure_roles
@@ -85,7 +86,7 @@ def test_a_reader_comments_a_moderator_approves_and_the_reader_sees_it(
     page.set_viewport_size(DESKTOP)
 
     page.get_by_role("link", name=lead.headline).first.click()
-    assert page.locator("h1").inner_text() == lead.headline
+    expect(page.locator("h1")).to_have_text(lead.headline)
     screenshot(page, "story-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "story-phone")
@@ -94,15 +95,17 @@ def test_a_reader_comments_a_moderator_approves_and_the_reader_sees_it(
     page.get_by_role("navigation", name="Topics").get_by_role(
         "link", name="harbour"
     ).click()
-    assert "harbour" in page.locator("h1").inner_text().lower()
+    expect(page.locator("h1")).to_contain_text("harbour", ignore_case=True)
     page.get_by_role("link", name=lead.headline).first.click()
 
     form = open_comment_form(page)
     form.get_by_label("Display name").fill("Mina")
     form.get_by_label("Comment").fill("Good to see the harbour open again.")
     form.get_by_role("button", name="Post comment").click()
-    page.wait_for_url(re.compile(re.escape(lead.get_absolute_url())))
-    assert "held for review" in page.locator("#comments").inner_text()
+    # The page was already at the story's address: wait for the redirect
+    # after the post (to the new comment's anchor), then for its message.
+    page.wait_for_url(re.compile(re.escape(lead.get_absolute_url()) + r"#comment-\d+$"))
+    expect(page.locator("#comments")).to_contain_text("held for review")
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PENDING
     assert "Good to see the harbour" not in page.locator("#comments").inner_text()
@@ -168,7 +171,7 @@ def test_an_editor_writes_and_publishes_with_the_rich_text_editor(
 
     page.goto("/")
     page.get_by_role("link", name=headline).first.click()
-    assert page.locator("h1").inner_text() == headline
+    expect(page.locator("h1")).to_have_text(headline)
     assert page.locator(".story__body strong").inner_text() == "Bold words"
     assert "Ann Correspondent" in page.locator(".story__label").inner_text()
 
