@@ -167,11 +167,16 @@ def shared_version():
     if not sharedcache.is_shared(getattr(settings, "PAGE_CACHE_ALIAS", "default")):
         return None
     store = page_cache()
-    version = store.get(VERSION_KEY)
+    return _version_or_new(store, store.get(VERSION_KEY))
+
+
+def _version_or_new(cache, version):
+    """``version`` as read from the cache or, when there was none (a first
+    request, an eviction, a flush), a fresh one: any new value retires the
+    old pages. None when the cache cannot be reached."""
     if version is None:
-        # What the page cache does on its first request: any fresh value.
-        store.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = store.get(VERSION_KEY)
+        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
+        version = cache.get(VERSION_KEY)
     return version
 
 
@@ -189,11 +194,9 @@ def _settle_version(cache, version, scheduled) -> int | None:
     ``version`` and ``scheduled`` are what the cache held a moment ago. None
     when the cache cannot be reached: the caller renders without it.
     """
+    version = _version_or_new(cache, version)
     if version is None:
-        cache.add(VERSION_KEY, time.time_ns(), timeout=None)
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            return None
+        return None
     now = timezone.now()
     if scheduled is None or scheduled[0] != version:
         due = next_scheduled_publication(now)

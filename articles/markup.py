@@ -211,10 +211,20 @@ def story_card_html(
     if article.dek:
         parts.append(f'<p class="card__dek">{esc(article.dek)}</p>')
     parts.append('\n    <div class="card__meta">\n      ')
-    parts.append(bylines_html(article.bylines.all()))
-    parts.append(
-        f'\n      <p class="card__time">{time_html(article.published_at)}</p>\n      '
-    )
+    parts.append(card_meta_html(article, comment_counts, url))
+    parts.append("\n    </div>\n  </div>\n</article>\n")
+    return SafeString("".join(parts))
+
+
+def card_meta_html(article, comment_counts=None, url=None) -> str:
+    """What a card's ``card__meta`` holds: the bylines, the time and, with
+    ``comment_counts``, "N comments" when the story has any. Story cards and
+    the front page's lead story share it."""
+    url = url or esc(article.get_absolute_url())
+    parts = [
+        bylines_html(article.bylines.all()),
+        f'\n      <p class="card__time">{time_html(article.published_at)}</p>\n      ',
+    ]
     if comment_counts:
         count = comment_counts.get(getattr(article, "pk", article), 0)
         if count:
@@ -222,5 +232,4 @@ def story_card_html(
                 f'<p class="card__comments"><a href="{url}#comments">'
                 f"{number(count)} comment{'' if count == 1 else 's'}</a></p>"
             )
-    parts.append("\n    </div>\n  </div>\n</article>\n")
     return SafeString("".join(parts))

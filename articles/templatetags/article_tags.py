@@ -43,6 +43,14 @@ def story_card(
     )
 
 
+@register.simple_tag(takes_context=True)
+def card_meta(context, article):
+    """``{% card_meta lead %}``: a card's bylines, time and "N comments" (with
+    ``comment_counts`` in the context), for a story written outside
+    ``{% story_card %}`` such as the front page's lead."""
+    return markup.card_meta_html(article, context.get("comment_counts"))
+
+
 @register.simple_tag
 def byline_list(bylines, style="short"):
     """``{% byline_list article.bylines.all "closing" %}`` (prefetched bylines)."""
