@@ -9,18 +9,14 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from django.core import checks
         from taggit.models import Tag
 
         from articles import images, roles, signal_handlers
         from articles.models import Article, Author, Byline, Section, TaggedArticle
-        from articles.search import (
+        from articles.search.sqlite import (
             ensure_sqlite_search_triggers,
             register_sqlite_functions,
         )
-        from newsroom.checks import page_cache_needs_a_shared_cache
-
-        checks.register(page_cache_needs_a_shared_cache)
 
         connection_created.connect(register_sqlite_functions)
         # The data migration creates the Reporter and Editor groups; this puts
@@ -36,14 +32,19 @@ class ArticlesConfig(AppConfig):
             dispatch_uid="articles_sqlite_search_triggers",
         )
 
-        # The page cache (articles/cache.py) follows every change readers see.
+        # Every change readers may see is told to whoever listens (articles.signals).
         for model in (Article, Byline, Section, Author, TaggedArticle, Tag):
             for signal in (post_save, post_delete):
                 signal.connect(
                     signal_handlers.content_changed,
                     sender=model,
-                    dispatch_uid=f"pagecache_{signal is post_save}_{model.__name__}",
+                    dispatch_uid=f"articles_{signal is post_save}_{model.__name__}",
                 )
+        post_delete.connect(
+            signal_handlers.story_deleted,
+            sender=Article,
+            dispatch_uid="articles_story_deleted",
+        )
         post_delete.connect(
             images.lead_image_deleted,
             sender=Article,
@@ -52,5 +53,5 @@ class ArticlesConfig(AppConfig):
         m2m_changed.connect(
             signal_handlers.tags_changed,
             sender=TaggedArticle,
-            dispatch_uid="pagecache_tags_changed",
+            dispatch_uid="articles_tags_changed",
         )

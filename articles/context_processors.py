@@ -3,7 +3,7 @@ import time
 from django.conf import settings
 from django.db import connections, router
 
-from articles import cache
+from articles import memo
 from articles.models import Section
 
 
@@ -44,25 +44,26 @@ def menu_sections() -> tuple:
     """The header's sections, kept by each process for one content version.
 
     Every save or delete of a section bumps the page cache's content version
-    (``articles/cache.py``, through signals), which lives in the shared cache:
-    a copy made for the current version is exactly what the database holds,
-    in every process. The version is read before the sections, so a copy is
-    never labelled newer than its rows. Inside a transaction (which may see
-    rows it has not committed, or roll back) the menu is always read afresh,
-    and so it is without a shared version (an in-process cache, which other
-    processes do not see, or an unreachable one). A change that sends no
-    signal (``bulk_create()``, ``update()``), or one whose bump was lost
-    while the cache was unreachable, shows once anything bumps the version
-    and at the latest after ``PAGE_CACHE_TTL`` seconds, as on cached pages.
+    (``pagecache``, through ``articles.signals``; ``articles.memo``), which
+    lives in the shared cache: a copy made for the current version is exactly
+    what the database holds, in every process. The version is read before the
+    sections, so a copy is never labelled newer than its rows. Inside a
+    transaction (which may see rows it has not committed, or roll back) the menu
+    is always read afresh, and so it is without a shared version (an in-process
+    cache, which other processes do not see, or an unreachable one). A change
+    that sends no signal (``bulk_create()``, ``update()``), or one whose bump
+    was lost while the cache was unreachable, shows once anything bumps the
+    version and at the latest after ``PAGE_CACHE_TTL`` seconds, as on cached
+    pages.
     """
     global _menu
     if connections[router.db_for_read(Section)].in_atomic_block:
         return tuple(Section.objects.only("name", "slug", "order"))
-    version = cache.shared_version()
+    version = memo.current_version()
     kept_version, expires, sections = _menu
     now = time.monotonic()
     if version is None or version != kept_version or now >= expires:
         sections = tuple(Section.objects.only("name", "slug", "order"))
         if version is not None:
-            _menu = (version, now + cache.ttl(), sections)
+            _menu = (version, now + memo.ttl(), sections)
     return sections

@@ -7,9 +7,10 @@ XMP, ICC profiles, comments, anything appended after the image data) is left
 behind. Animated GIF and WebP keep their first frame only.
 
 Renditions (several widths, WebP plus a JPEG fallback) are made once by
-``make_renditions()``, called by name where an image is saved (the admin), and
-then served from storage. Their names are derived from the original's name, so
-templates build their URLs without a query or a file system look-up.
+``make_renditions()``, which ``articles.services.save_story()`` calls when a
+story is saved, and then served from storage. Their names are derived from the
+original's name, so templates build their URLs without a query or a file
+system look-up.
 """
 
 import io
@@ -244,8 +245,7 @@ def delete_files(storage, name: str, original_width: int | None) -> None:
     """Remove an original and the renditions made from it.
 
     Called once a replaced or deleted lead image is no longer referenced by
-    any story (``ArticleAdmin.save_model``, the ``post_delete`` handler), so
-    old uploads do not pile up on disk.
+    any story (``forget_unused()``), so old uploads do not pile up on disk.
     """
     widths = set(RENDITION_WIDTHS)
     if original_width:
@@ -259,16 +259,20 @@ def delete_files(storage, name: str, original_width: int | None) -> None:
         storage.delete(each)
 
 
-def forget_unused(name: str, original_width: int | None) -> None:
-    """After the transaction commits, delete ``name``'s files if no story uses it."""
-    from articles.models import Article
+def forget_unused(field, name: str, original_width: int | None) -> None:
+    """After the transaction commits, delete ``name``'s files if no row uses it.
 
+    ``field`` is the model's image field (``story.lead_image.field``), whose
+    model is asked: this module imports no model, so ``models.py`` can import
+    it. Called by ``articles.services`` for a replaced picture and by the
+    ``post_delete`` handler below.
+    """
     if not name:
         return
-    storage = Article._meta.get_field("lead_image").storage
+    model, storage = field.model, field.storage
 
     def delete_if_unused():
-        if not Article.objects.filter(lead_image=name).exists():
+        if not model._default_manager.filter(**{field.name: name}).exists():
             delete_files(storage, name, original_width)
 
     transaction.on_commit(delete_if_unused)
@@ -276,7 +280,8 @@ def forget_unused(name: str, original_width: int | None) -> None:
 
 def lead_image_deleted(sender, instance, **kwargs):
     """``post_delete`` of a story: its picture goes with it."""
-    forget_unused(instance.lead_image.name, instance.lead_image_width)
+    picture = instance.lead_image
+    forget_unused(picture.field, picture.name, instance.lead_image_width)
 
 
 def _save_rendition(storage, original_name: str, img: Image.Image, width: int):

@@ -1,16 +1,20 @@
+import operator
 import uuid
+from datetime import datetime
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.text import slugify
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
+from articles import signals
 from articles.images import CleanImageField
 from articles.links import cached_reverse
 from articles.sanitizer import clean_html
@@ -98,23 +102,67 @@ class Author(models.Model):
         return cached_reverse("articles:author", self.slug)
 
 
+# The section blocks are drawn from this many newest stories, so the front page
+# never ranks the whole archive; a section silent that long shows no block.
+SECTION_BLOCK_CANDIDATES = 400
+# Related stories are ranked among this many newest stories sharing a tag.
+RELATED_CANDIDATES = 500
+
+
+def live_lookups(now: datetime) -> dict[str, object]:
+    """What "live" means, once: marked published, and its time has come.
+
+    ``ArticleQuerySet.published()`` filters by these lookups and
+    ``Article.is_published_at()`` checks one story against the same ones, so
+    the database and Python cannot come to disagree.
+    """
+    return {"status": Article.Status.PUBLISHED, "published_at__lte": now}
+
+
+# The lookups ``live_lookups()`` uses, as comparisons in Python. As in SQL, a
+# missing value (NULL, ``None``) matches none of them.
+LOOKUP_TESTS = {"exact": operator.eq, "lte": operator.le}
+
+
+def matches_lookups(instance: models.Model, lookups: dict[str, object]) -> bool:
+    """Whether ``instance``'s fields pass every lookup, as a filter would."""
+    for key, wanted in lookups.items():
+        field, _, lookup = key.partition("__")
+        value = getattr(instance, field)
+        if value is None or not LOOKUP_TESTS[lookup or "exact"](value, wanted):
+            return False
+    return True
+
+
 def listing_prefetches():
     """The prefetches a story card needs (see ``ArticleQuerySet.for_listing``)."""
     return (Prefetch("bylines", queryset=Byline.objects.select_related("author")),)
 
 
+# A lead image without alt text keeps a story from going live (``clean()``
+# says so to the editor of one story; these find them among many).
+NEEDS_ALT_TEXT = models.Q(lead_image_alt="") & ~models.Q(lead_image="")
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self, now=None):
-        """The one definition of "live": every public surface starts here."""
-        return self.filter(
-            status=Article.Status.PUBLISHED, published_at__lte=now or timezone.now()
-        )
+        """The one definition of "live" (``live_lookups``): every public
+        surface starts here."""
+        return self.filter(**live_lookups(now or timezone.now()))
 
     def scheduled(self, now=None):
         """Published with a time still to come: invisible until that time."""
         return self.filter(
             status=Article.Status.PUBLISHED, published_at__gt=now or timezone.now()
         )
+
+    def missing_alt_text(self):
+        """Stories with a lead image but no alt text: not to be published."""
+        return self.filter(NEEDS_ALT_TEXT)
+
+    def ready_to_publish(self):
+        """Stories that may go live: no lead image, or one with alt text."""
+        return self.exclude(NEEDS_ALT_TEXT)
 
     def hidden(self, now=None):
         """What readers cannot see: exactly the stories ``published()`` leaves
@@ -176,13 +224,73 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.order_by(F("published_at").desc(nulls_last=True), "-pk")
 
-    def update(self, **kwargs):
-        """Bulk changes (admin actions) send no signal: retire cached pages here."""
-        from articles import cache
+    def related_to(self, story, limit: int):
+        """Up to ``limit`` stories sharing most tags with ``story``, newest
+        first among equals; never ``story`` itself. ``story.tags`` may be
+        prefetched.
 
+        Ranked among the newest ``RELATED_CANDIDATES`` stories that share a
+        tag (newest by id, read backwards off the (story, tag) index), so a
+        story on a topic with tens of thousands of stories costs what one on
+        a small topic does; related stories are about recent coverage anyway.
+        """
+        tag_ids = [tag.pk for tag in story.tags.all()]
+        if not tag_ids:
+            return self.none()
+        candidates = (
+            TaggedArticle.objects.filter(tag_id__in=tag_ids)
+            .exclude(content_object_id=story.pk)
+            .order_by("-content_object_id")
+            .values("content_object_id")[:RELATED_CANDIDATES]
+        )
+        return (
+            self.filter(pk__in=candidates)
+            .annotate(
+                shared_tags=Count(
+                    "taggedarticle", filter=Q(taggedarticle__tag_id__in=tag_ids)
+                )
+            )
+            .order_by("-shared_tags", "-published_at", "-pk")[:limit]
+        )
+
+    def section_blocks(self, per_section: int, *, exclude=()) -> list:
+        """The newest ``per_section`` stories of every section, in one query
+        (a window): ``[(section, [stories])]`` in the sections' order, without
+        the body. Bylines are left to the caller, to fetch with the rest of
+        the page's stories.
+
+        Drawn from the newest ``SECTION_BLOCK_CANDIDATES`` of these stories;
+        the stories in ``exclude`` (already at the top of the page) are left
+        out.
+        """
+        newest = self.order_by("-published_at", "-pk").values("pk")
+        ranked = (
+            Article.objects.filter(pk__in=newest[:SECTION_BLOCK_CANDIDATES])
+            .exclude(pk__in=[story.pk for story in exclude])
+            .annotate(
+                section_rank=Window(
+                    RowNumber(),
+                    partition_by=F("section_id"),
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(section_rank__lte=per_section)
+            .select_related("section")
+            .defer("body")
+            .order_by("section__order", "section__name", "section_rank")
+        )
+        blocks = []
+        for story in ranked:
+            if not blocks or blocks[-1][0] != story.section:
+                blocks.append((story.section, []))
+            blocks[-1][1].append(story)
+        return blocks
+
+    def update(self, **kwargs):
+        """Bulk changes (admin actions) send no model signal: say so here."""
         rows = super().update(**kwargs)
         if rows:
-            cache.bump()
+            signals.content_changed.send(sender=Article, instance=None, stories=None)
         return rows
 
 
@@ -332,11 +440,12 @@ class Article(models.Model):
 
     @property
     def is_published(self):
-        return (
-            self.status == self.Status.PUBLISHED
-            and self.published_at is not None
-            and self.published_at <= timezone.now()
-        )
+        """Live now: what ``Article.objects.published()`` would include."""
+        return self.is_published_at(timezone.now())
+
+    def is_published_at(self, now: datetime) -> bool:
+        """Live at ``now``, by the rule ``published(now)`` filters with."""
+        return matches_lookups(self, live_lookups(now))
 
     @property
     def is_scheduled(self):
@@ -453,72 +562,6 @@ class TaggedArticle(TaggedItemBase):
                 fields=["tag", "content_object"], name="tagged_article_tag_idx"
             ),
         ]
-
-
-class ArticleDailyViews(models.Model):
-    """Reader views of one story on one day (newsroom time zone).
-
-    Written only by ``articles.tracking`` with atomic upserts; never on the
-    Article row, so an editor's save and a reader's view cannot clobber each
-    other.
-    """
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="daily_views"
-    )
-    day = models.DateField()
-    views = models.PositiveBigIntegerField(default=0)
-
-    class Meta:
-        verbose_name_plural = "article daily views"
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "day"], name="article_daily_views_unique"
-            ),
-        ]
-        indexes = [
-            # "Most Viewed": a range of days, biggest first.
-            models.Index(fields=["day", "-views"], name="article_daily_views_day_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.article_id} on {self.day}: {self.views}"
-
-
-class ArticleViewTotal(models.Model):
-    """All-time views of one story, kept beside (not on) the Article row."""
-
-    article = models.OneToOneField(
-        Article, on_delete=models.CASCADE, primary_key=True, related_name="view_total"
-    )
-    views = models.PositiveBigIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.article_id}: {self.views}"
-
-
-class FlushBatch(models.Model):
-    """A Redis batch of views already written: makes each flush exactly-once."""
-
-    batch_id = models.CharField(max_length=64, unique=True)
-    flushed_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self):
-        return self.batch_id
-
-
-class RecentView(models.Model):
-    """Dedup marks when the cache is per process (no Redis): shared via the DB.
-
-    ``key`` is an HMAC of the story, the reader's IP and user agent under a
-    salt that rotates daily; rows expire after the dedup window and are pruned.
-    """
-
-    key = models.CharField(max_length=80, primary_key=True)
-    expires_at = models.DateTimeField(db_index=True)
-
-    def __str__(self):
-        return self.key
 
 
 class ArticleRedirect(models.Model):

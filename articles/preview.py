@@ -20,9 +20,10 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from articles import workflow
 from articles.models import Article
 from articles.sanitizer import clean_html
-from articles.views import ArticleDetailView
+from articles.views import RELATED_STORIES, ArticleDetailView
 
 PREVIEW_SALT = "articles.preview"
 PREVIEW_MAX_AGE = 60 * 60
@@ -50,18 +51,22 @@ def _article_admin():
 
 
 def _may_preview(request, article: Article, *, change: bool) -> bool:
-    """The story admin's own rules: its queryset (whose stories this user may
-    see at all) and its view or change permission on this story."""
+    """The rules of the story's admin pages, from ``articles.workflow``: the
+    view or change permission, whose stories this user may see at all, and
+    (to preview changes) whether they may edit this one."""
     user = request.user
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
-    model_admin = _article_admin()
-    allowed = (
-        model_admin.has_change_permission(request, article)
-        if change
-        else model_admin.has_view_permission(request, article)
-    )
-    return allowed and model_admin.get_queryset(request).filter(pk=article.pk).exists()
+    if change:
+        allowed = user.has_perm("articles.change_article") and workflow.can_edit(
+            user, article
+        )
+    else:
+        allowed = user.has_perm("articles.view_article") or user.has_perm(
+            "articles.change_article"
+        )
+    visible = workflow.visible_stories(user, Article.objects.filter(pk=article.pk))
+    return allowed and visible.exists()
 
 
 def _render(request, article: Article):
@@ -70,7 +75,9 @@ def _render(request, article: Article):
         "object": article,
         "preview": True,
         "label_bylines": ArticleDetailView.label_bylines(article),
-        "related": ArticleDetailView().related_stories(article),
+        "related": list(
+            Article.objects.published().for_cards().related_to(article, RELATED_STORIES)
+        ),
     }
     response = render(request, "articles/article_detail.html", context)
     response["X-Robots-Tag"] = "noindex"

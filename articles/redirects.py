@@ -1,12 +1,12 @@
 """Stable links: a published story's old addresses keep working.
 
 When an editor changes the slug or the publication date of a story that
-readers could already see, the old address is recorded by
-``record_url_change()``, called by name where stories are saved (the admin's
-``save_model``). The story page looks the address up only when no published
-story matches, and answers with a 301 to the story's current address. Rows
-point at the story, not at the next address, so a story renamed twice sends
-both old addresses straight to the newest one.
+readers could already see, ``articles.services.save_story()`` notes the
+address the stored story had (``public_url()``) and, once the story is saved,
+records it with ``record_url_change()``. The story page looks the address up
+only when no published story matches, and answers with a 301 to the story's
+current address. Rows point at the story, not at the next address, so a story
+renamed twice sends both old addresses straight to the newest one.
 """
 
 from urllib.parse import unquote
@@ -14,20 +14,15 @@ from urllib.parse import unquote
 from articles.models import Article, ArticleRedirect
 
 
-def public_url(article_pk: int | None) -> str | None:
-    """The address readers know a story by now, or None if it is not live.
+def public_url(stored: Article | None) -> str | None:
+    """The address readers know a story by, or None if it is not live.
 
-    Call before saving changes, then pass the result to ``record_url_change``.
+    ``stored`` is the story as the database has it before a save (None for a
+    new one); pass the result to ``record_url_change`` after the save.
     """
-    if article_pk is None:
+    if stored is None or not stored.is_published:
         return None
-    article = (
-        Article.objects.published()
-        .filter(pk=article_pk)
-        .only("slug", "published_at", "created_at")
-        .first()
-    )
-    return article.get_absolute_url() if article else None
+    return stored.get_absolute_url()
 
 
 def record_url_change(article: Article, old_url: str | None) -> ArticleRedirect | None:

@@ -2,13 +2,14 @@
 
 A revision holds the editable fields, the bylines and the tags as JSON, so a
 story can be shown and restored as it was even after authors or tags change.
+``articles.services`` records them whenever a story is saved, and restores
+through ``save_story()`` with the helpers at the end of this module.
 """
 
 import difflib
 import re
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import (
     Count,
     F,
@@ -19,7 +20,6 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
-from django.utils import timezone
 
 from articles.models import Article, ArticleRevision, Author, Byline, Section
 
@@ -118,6 +118,16 @@ def summarize(old: dict | None, new: dict) -> str:
 
 def record(article: Article, user=None, summary: str = "") -> ArticleRevision | None:
     """Keep a revision of the story as saved; None when nothing changed."""
+    return record_changes(article, user, summary)[0]
+
+
+def record_changes(
+    article: Article, user=None, summary: str = ""
+) -> tuple[ArticleRevision | None, list[str]]:
+    """``record()``, also saying which fields (keys of ``FIELDS``) changed since
+    the latest revision: all of them for a first one, none (and no revision)
+    when nothing did. ``articles.services`` passes them on in ``story_saved``.
+    """
     data = snapshot(article)
     previous = (
         ArticleRevision.objects.filter(article=article)
@@ -126,15 +136,33 @@ def record(article: Article, user=None, summary: str = "") -> ArticleRevision | 
         .first()
     )
     if previous == data:
-        return None
+        return None, []
     revision = ArticleRevision.objects.create(
         article=article,
-        created_by=user if user is not None and user.pk else None,
+        created_by=_author(user),
         summary=summary or summarize(previous, data),
         data=data,
     )
     prune(article)
+    return revision, changed_fields(previous, data)
+
+
+def record_unchanged(article: Article, user, summary: str) -> ArticleRevision:
+    """A revision although nothing changed: a restore to the latest version
+    still notes who restored it."""
+    revision = ArticleRevision.objects.create(
+        article=article,
+        created_by=_author(user),
+        summary=summary,
+        data=snapshot(article),
+    )
+    prune(article)
     return revision
+
+
+def _author(user):
+    """The user to credit, or None (the shell, a command, an anonymous user)."""
+    return user if user is not None and user.pk else None
 
 
 def record_many(pks, user=None) -> int:
@@ -158,7 +186,7 @@ def record_many(pks, user=None) -> int:
             previous_data=Subquery(latest.values("data")[:1], output_field=JSONField())
         )
     )
-    created_by = user if user is not None and user.pk else None
+    created_by = _author(user)
     new = []
     for article in articles:
         data = snapshot(
@@ -273,19 +301,25 @@ def diff(old: dict, new: dict) -> list[dict]:
     return changes
 
 
-@transaction.atomic
-def restore(revision: ArticleRevision, user=None) -> ArticleRevision:
-    """Bring back a revision's text, section, bylines and tags; a new revision."""
-    article = Article.objects.select_for_update().get(pk=revision.article_id)
-    data = revision.data
+def restore_fields(article: Article, data: dict) -> None:
+    """Put a revision's text and section back on ``article``, unsaved.
+
+    Only ``RESTORED_FIELDS``, and the section if it still exists.
+    ``articles.services.restore_revision()`` saves it.
+    """
     for field in RESTORED_FIELDS:
         if field in data:
             setattr(article, field, data[field])
     section_id = (data.get("section") or {}).get("id")
     if section_id and Section.objects.filter(pk=section_id).exists():
         article.section_id = section_id
-    article.save()
 
+
+def restore_bylines_and_tags(article: Article, data: dict) -> None:
+    """Replace the saved story's bylines and tags with a revision's.
+
+    Authors deleted since are left out; so is a repeated (author, role).
+    """
     wanted = data.get("bylines") or []
     existing_authors = set(
         Author.objects.filter(pk__in=[row[0] for row in wanted]).values_list(
@@ -301,16 +335,3 @@ def restore(revision: ArticleRevision, user=None) -> ArticleRevision:
                 article=article, author_id=author_id, role=role, order=order
             )
     article.tags.set(data.get("tags") or [])
-
-    local = timezone.localtime(revision.created_at)
-    new = record(
-        article, user, summary=f"Restored the version of {local:%Y-%m-%d %H:%M}."
-    )
-    if new is None:  # identical to the latest: still note who restored it
-        new = ArticleRevision.objects.create(
-            article=article,
-            created_by=user if user is not None and user.pk else None,
-            summary=f"Restored the version of {local:%Y-%m-%d %H:%M} (no changes).",
-            data=snapshot(article),
-        )
-    return new

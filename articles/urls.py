@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
-from articles import converters, feeds, preview, search, tracking_views, views
-from articles.cache import cached_page
+from articles import converters, feeds, preview, views
+from articles.http import reader_page
 
 register_converter(converters.UnicodeSlugConverter, "uslug")
 register_converter(converters.TwoDigitConverter, "dd")
@@ -12,30 +12,28 @@ app_name = "articles"
 
 def feed(view):
     """Feeds read no query parameter: one cached copy per address."""
-    return cached_page(view, query_params=())
+    return reader_page(view, query_params=())
 
 
 urlpatterns = [
-    path("", cached_page(views.HomeView.as_view()), name="home"),
+    path("", reader_page(views.HomeView.as_view()), name="home"),
     path(
         "<yyyy:year>/<dd:month>/<dd:day>/<uslug:slug>/",
-        cached_page(views.ArticleDetailView.as_view(), query_params=("comments",)),
+        reader_page(views.ArticleDetailView.as_view(), query_params=("comments",)),
         name="detail",
     ),
     path(
         "sections/<uslug:slug>/",
-        cached_page(views.SectionView.as_view()),
+        reader_page(views.SectionView.as_view()),
         name="section",
     ),
-    path("tags/", cached_page(views.TagIndexView.as_view()), name="tag_index"),
-    path("tags/<uslug:slug>/", cached_page(views.TagView.as_view()), name="tag"),
-    path("authors/", cached_page(views.AuthorIndexView.as_view()), name="author_index"),
+    path("tags/", reader_page(views.TagIndexView.as_view()), name="tag_index"),
+    path("tags/<uslug:slug>/", reader_page(views.TagView.as_view()), name="tag"),
+    path("authors/", reader_page(views.AuthorIndexView.as_view()), name="author_index"),
     path(
-        "authors/<uslug:slug>/", cached_page(views.AuthorView.as_view()), name="author"
+        "authors/<uslug:slug>/", reader_page(views.AuthorView.as_view()), name="author"
     ),
-    path("views/<int:pk>/", tracking_views.record_view, name="record_view"),
-    path("views/<int:pk>/pixel.gif", tracking_views.view_pixel, name="view_pixel"),
-    path("search/", search.search_view, name="search"),
+    path("search/", views.search_view, name="search"),
     path(
         "preview/changes/<int:pk>/",
         preview.preview_changes,
@@ -44,17 +42,17 @@ urlpatterns = [
     path("preview/<str:token>/", preview.preview, name="preview"),
     path(
         "archive/<yyyy:year>/",
-        cached_page(views.YearArchive.as_view()),
+        reader_page(views.YearArchive.as_view()),
         name="archive_year",
     ),
     path(
         "archive/<yyyy:year>/<dd:month>/",
-        cached_page(views.MonthArchive.as_view()),
+        reader_page(views.MonthArchive.as_view()),
         name="archive_month",
     ),
     path(
         "archive/<yyyy:year>/<dd:month>/<dd:day>/",
-        cached_page(views.DayArchive.as_view()),
+        reader_page(views.DayArchive.as_view()),
         name="archive_day",
     ),
     path("feeds/latest/rss/", feed(feeds.LatestStoriesFeed()), name="feed_latest_rss"),

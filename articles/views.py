@@ -4,11 +4,9 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, prefetch_related_objects
-from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import (
@@ -20,25 +18,16 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from articles import cache, redirects
-from articles.cache import PAGE_NUMBER
-from articles.models import (
-    Article,
-    Author,
-    Byline,
-    Section,
-    TaggedArticle,
-    listing_prefetches,
-)
+from articles import memo, redirects
+from articles.http import PAGE_NUMBER
+from articles.models import Article, Author, Byline, Section, listing_prefetches
+from articles.search.forms import SearchForm
+from articles.search.query import Search, SearchPaginator
+from articles.search.snippets import highlight, snippet
 
 STORIES_PER_SECTION_BLOCK = 4
-# The section blocks are drawn from this many newest stories, so the front page
-# never ranks the whole archive; a section silent that long shows no block.
-SECTION_BLOCK_CANDIDATES = 400
 TOP_STORIES = 5
 RELATED_STORIES = 4
-# Related stories are ranked among this many newest stories sharing a tag.
-RELATED_CANDIDATES = 500
 # A tag's or author's list with fewer stories than this is read by sorting its
 # stories; a longer one by walking the newest stories until a page is full
 # (``MatchListPaginator``). At this size both read about as many rows on an
@@ -91,21 +80,13 @@ class MatchListPaginator(CappedPaginator):
         every render. Like the pages themselves, it only changes with content,
         and every such change (a scheduled story's time included, when the
         page cache is on) moves the version; it is kept at most
-        ``PAGE_CACHE_TTL`` seconds. Read fresh inside a transaction (an
-        uncommitted change must not be kept) and without a shared cache.
+        ``PAGE_CACHE_TTL`` seconds (``articles.memo``). Read fresh inside a
+        transaction (an uncommitted change must not be kept) and without a
+        shared cache.
         """
-        version = None
-        if self.count_key and not connection.in_atomic_block:
-            version = cache.shared_version()
-        if version is None:
+        if not self.count_key or connection.in_atomic_block:
             return super().count_rows()
-        key = f"listcount:{version}:{self.count_key}"
-        store = cache.page_cache()
-        count = store.get(key)
-        if count is None:
-            count = super().count_rows()
-            store.set(key, count, cache.ttl())
-        return count
+        return memo.kept(f"listcount:{self.count_key}", super().count_rows)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -177,9 +158,12 @@ class HomeView(PublishedArticleMixin, ListView):
         page = context["page_obj"]
         page.object_list = list(page.object_list)
         context["object_list"] = context["article_list"] = page.object_list
-        first_page = page.number == 1
-        front = self.front if first_page else []
-        blocks = self.section_blocks() if first_page else []
+        front, blocks = [], []
+        if page.number == 1:
+            front = self.front
+            blocks = Article.objects.published().section_blocks(
+                STORIES_PER_SECTION_BLOCK, exclude=front
+            )
         stories = front + page.object_list
         stories += [article for _, articles in blocks for article in articles]
         prefetch_related_objects(stories, *listing_prefetches())
@@ -187,36 +171,6 @@ class HomeView(PublishedArticleMixin, ListView):
         context["top_stories"] = front[1:]
         context["section_blocks"] = blocks
         return context
-
-    def section_blocks(self):
-        """The newest few stories of every section, in one query (a window).
-
-        Stories already at the top of the page are not repeated in the blocks.
-        """
-        candidates = Article.objects.published().order_by("-published_at", "-pk")
-        ranked = (
-            Article.objects.filter(
-                pk__in=candidates.values("pk")[:SECTION_BLOCK_CANDIDATES]
-            )
-            .exclude(pk__in=[article.pk for article in self.front])
-            .annotate(
-                section_rank=Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("published_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(section_rank__lte=STORIES_PER_SECTION_BLOCK)
-            .select_related("section")
-            .defer("body")
-            .order_by("section__order", "section__name", "section_rank")
-        )
-        blocks = []
-        for article in ranked:
-            if not blocks or blocks[-1][0] != article.section:
-                blocks.append((article.section, []))
-            blocks[-1][1].append(article)
-        return blocks
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):
@@ -256,7 +210,8 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["label_bylines"] = self.label_bylines(self.object)
-        context["related"] = self.related_stories(self.object)
+        live = Article.objects.published().for_cards()
+        context["related"] = list(live.related_to(self.object, RELATED_STORIES))
         return context
 
     @staticmethod
@@ -269,35 +224,6 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             if byline.role in {Byline.Role.BY, Byline.Role.REPORTING}
         ]
         return writers or bylines
-
-    def related_stories(self, article):
-        """The stories sharing most tags, newest first among equals.
-
-        Ranked among the newest ``RELATED_CANDIDATES`` stories that share a
-        tag (newest by id, read backwards off the (story, tag) index), so a
-        story on a topic with tens of thousands of stories costs what one on
-        a small topic does; related stories are about recent coverage anyway.
-        """
-        tag_ids = [tag.pk for tag in article.tags.all()]  # prefetched
-        if not tag_ids:
-            return []
-        candidates = (
-            TaggedArticle.objects.filter(tag_id__in=tag_ids)
-            .exclude(content_object_id=article.pk)
-            .order_by("-content_object_id")
-            .values("content_object_id")[:RELATED_CANDIDATES]
-        )
-        return list(
-            Article.objects.published()
-            .filter(pk__in=candidates)
-            .annotate(
-                shared_tags=Count(
-                    "taggedarticle", filter=Q(taggedarticle__tag_id__in=tag_ids)
-                )
-            )
-            .order_by("-shared_tags", "-published_at", "-pk")
-            .for_cards()[:RELATED_STORIES]
-        )
 
 
 class SectionView(PublishedArticleMixin, ListView):
@@ -397,6 +323,52 @@ class AuthorIndexView(BoundedPaginationMixin, ListView):
             .filter(story_count__gt=0)
             .order_by("name")
         )
+
+
+def search_view(request):
+    """Search results. Template: ``articles/search.html``.
+
+    Context: ``form``, ``query``, ``page_obj`` (or ``None`` without a query),
+    ``results``: ``(article, highlighted headline, snippet)`` per story, and
+    ``limited_to``: the number of newest matches ranked when there are more
+    (else ``None``). The search itself is ``articles.search``.
+    """
+    form = SearchForm(request.GET or None)
+    page_obj, results, query, limited_to = None, [], "", None
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        search = Search(
+            query,
+            section=form.cleaned_data["section"],
+            tag=form.cleaned_data["tag"],
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+        )
+        if search.matches is not None:
+            page_obj = SearchPaginator(search, settings.ARTICLES_PER_PAGE).get_page(
+                request.GET.get("page")
+            )
+            results = [
+                (
+                    article,
+                    highlight(article.headline, search.terms),
+                    snippet(article, search.terms),
+                )
+                for article in page_obj
+            ]
+            if search.limited:
+                limited_to = search.limit
+    return render(
+        request,
+        "articles/search.html",
+        {
+            "form": form,
+            "query": query,
+            "page_obj": page_obj,
+            "results": results,
+            "limited_to": limited_to,
+        },
+    )
 
 
 class ArchiveMixin(PublishedArticleMixin):

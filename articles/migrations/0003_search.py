@@ -3,67 +3,30 @@
 SQLite: an FTS5 table (trigram tokenizer: substring matches in any script) with
 the plain text of every story, kept in sync by triggers. The triggers call
 ``newsroom_plain_text()``, registered on every Django connection by
-``articles.search.register_sqlite_functions``.
+``articles.search.sqlite.register_sqlite_functions``. The SQL is
+``articles.search.sqlite``'s, which also re-creates lost triggers.
 
-PostgreSQL: a GIN index over the weighted tsvector that
-``articles.search.PG_SEARCH_VECTOR`` queries (keep the two expressions equal).
+PostgreSQL: a GIN index over the weighted tsvector
+(``articles.search.postgres.SEARCH_VECTOR``).
 """
 
 from django.db import migrations
 
+from articles.search import postgres, sqlite
+
 SQLITE_FORWARD = [
-    """
-    CREATE VIRTUAL TABLE articles_article_fts
-    USING fts5(headline, dek, body, tokenize='trigram')
-    """,
-    """
-    INSERT INTO articles_article_fts(rowid, headline, dek, body)
-    SELECT id, headline, dek, newsroom_plain_text(body) FROM articles_article
-    """,
-    # The DELETE first: a reused rowid (after a flush) must not keep stale text.
-    """
-    CREATE TRIGGER articles_article_fts_insert AFTER INSERT ON articles_article
-    BEGIN
-        DELETE FROM articles_article_fts WHERE rowid = new.id;
-        INSERT INTO articles_article_fts(rowid, headline, dek, body)
-        VALUES (new.id, new.headline, new.dek, newsroom_plain_text(new.body));
-    END
-    """,
-    """
-    CREATE TRIGGER articles_article_fts_update
-    AFTER UPDATE OF id, headline, dek, body ON articles_article
-    BEGIN
-        DELETE FROM articles_article_fts WHERE rowid = old.id;
-        INSERT INTO articles_article_fts(rowid, headline, dek, body)
-        VALUES (new.id, new.headline, new.dek, newsroom_plain_text(new.body));
-    END
-    """,
-    """
-    CREATE TRIGGER articles_article_fts_delete AFTER DELETE ON articles_article
-    BEGIN
-        DELETE FROM articles_article_fts WHERE rowid = old.id;
-    END
-    """,
+    sqlite.CREATE_FTS_TABLE,
+    sqlite.FILL_FTS_TABLE,
+    *sqlite.FTS_TRIGGER_SQL.values(),
 ]
 
-SQLITE_BACKWARD = [
-    "DROP TRIGGER IF EXISTS articles_article_fts_insert",
-    "DROP TRIGGER IF EXISTS articles_article_fts_update",
-    "DROP TRIGGER IF EXISTS articles_article_fts_delete",
-    "DROP TABLE IF EXISTS articles_article_fts",
-]
+SQLITE_BACKWARD = [*sqlite.DROP_FTS_TRIGGERS, sqlite.DROP_FTS_TABLE]
 
+# Replaced by the stored column of 0006, which re-creates this on the way back.
 POSTGRESQL_FORWARD = [
-    """
+    f"""
     CREATE INDEX IF NOT EXISTS article_search_vector_idx ON articles_article
-    USING GIN ((
-        setweight(to_tsvector('simple'::regconfig,
-            coalesce(articles_article.headline, '')), 'A') ||
-        setweight(to_tsvector('simple'::regconfig,
-            coalesce(articles_article.dek, '')), 'B') ||
-        setweight(to_tsvector('simple'::regconfig,
-            regexp_replace(coalesce(articles_article.body, ''), '<[^>]*>', ' ', 'g')), 'C')
-    ))
+    USING GIN (({postgres.SEARCH_VECTOR.format(row="articles_article.")}))
     """,
 ]
 

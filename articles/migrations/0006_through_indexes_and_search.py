@@ -24,22 +24,17 @@ PostgreSQL search (SQLite keeps its FTS5 table from 0003_search):
   written without spaces). Without the extension the same query still runs,
   without the index.
 
-``articles.search.PG_SEARCH_VECTOR`` and ``PG_SEARCH_TEXT`` name what is indexed
-here: keep them equal.
+The vector, the column and the trigram expression are
+``articles.search.postgres``'s, which the search queries read.
 """
 
 import importlib
 
 from django.db import DatabaseError, migrations, models, transaction
 
-search_migration = importlib.import_module("articles.migrations.0003_search")
+from articles.search import postgres
 
-VECTOR = """
-    setweight(to_tsvector('simple'::regconfig, coalesce({row}headline, '')), 'A') ||
-    setweight(to_tsvector('simple'::regconfig, coalesce({row}dek, '')), 'B') ||
-    setweight(to_tsvector('simple'::regconfig,
-        regexp_replace(coalesce({row}body, ''), '<[^>]*>', ' ', 'g')), 'C')
-"""
+search_migration = importlib.import_module("articles.migrations.0003_search")
 
 POSTGRESQL_FORWARD = [
     # Dropped first, so the table rewrite below does not rebuild it.
@@ -48,14 +43,14 @@ POSTGRESQL_FORWARD = [
     # then made a plain column that the trigger keeps.
     f"""
     ALTER TABLE articles_article ADD COLUMN search_vector tsvector
-    GENERATED ALWAYS AS ({VECTOR.format(row="")}) STORED
+    GENERATED ALWAYS AS ({postgres.SEARCH_VECTOR.format(row="")}) STORED
     """,
     "ALTER TABLE articles_article ALTER COLUMN search_vector DROP EXPRESSION",
     f"""
     CREATE FUNCTION articles_article_search_vector() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        NEW.search_vector := {VECTOR.format(row="NEW.")};
+        NEW.search_vector := {postgres.SEARCH_VECTOR.format(row="NEW.")};
         RETURN NEW;
     END
     $$
@@ -92,12 +87,6 @@ POSTGRESQL_BACKWARD = [
     *search_migration.POSTGRESQL_FORWARD,
 ]
 
-TRIGRAM_INDEX = """
-    CREATE INDEX article_search_text_idx ON articles_article
-    USING GIN ((articles_article.headline || ' ' || articles_article.dek || ' '
-        || articles_article.body) gin_trgm_ops)
-"""
-
 
 def no_statement_timeout(apps, schema_editor):
     """Rewriting and indexing a large archive takes longer than the site's
@@ -121,7 +110,7 @@ def forward(apps, schema_editor):
             schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     except DatabaseError:
         return
-    schema_editor.execute(TRIGRAM_INDEX)
+    schema_editor.execute(postgres.TRIGRAM_INDEX)
 
 
 def backward(apps, schema_editor):

@@ -21,16 +21,9 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles.models import (
-    Article,
-    ArticleDailyViews,
-    ArticleViewTotal,
-    Author,
-    Byline,
-    Section,
-    TaggedArticle,
-)
+from articles.models import Article, Author, Byline, Section, TaggedArticle
 from comments.models import Comment
+from viewcounts.models import ArticleDailyViews, ArticleViewTotal
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import ExifTags, Image
@@ -118,9 +119,12 @@ def form_data(section, **overrides):
 
 
 def upload(client, name, content, content_type="image/jpeg", **overrides):
+    """Add a story with this picture; the request's transaction commits, so
+    the work done on commit (the renditions) is done as in production."""
     data = form_data(make_section(), **overrides)
     data["lead_image"] = SimpleUploadedFile(name, content, content_type=content_type)
-    return client.post(reverse("admin:articles_article_add"), data)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("admin:articles_article_add"), data)
 
 
 def errors_of(response, field="lead_image"):
@@ -548,14 +552,18 @@ def test_the_backfill_command_sizes_old_images_and_makes_renditions_once(db):
     assert stored_files() == files
 
 
-def test_the_demo_makes_renditions_of_its_pictures_unless_told_not_to(db, monkeypatch):
+def test_the_demo_makes_renditions_of_its_pictures_unless_told_not_to(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
     made = []
     monkeypatch.setattr(images, "make_renditions", made.append)
 
-    call_command("load_demo", no_renditions=True, verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", no_renditions=True, verbosity=0)
     assert made == []
     Article.objects.all().delete()
-    call_command("load_demo", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", verbosity=0)
 
     assert {fieldfile.name for fieldfile in made} == set(
         Article.objects.values_list("lead_image", flat=True)

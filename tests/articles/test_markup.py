@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 from django.db.models import prefetch_related_objects
 from django.template import Context, Template
-from django.template.loader import render_to_string
 from django.test import override_settings
 from django.urls import clear_script_prefix, reverse, set_script_prefix
 from django.utils import timezone
@@ -106,18 +105,3 @@ def test_cards_escape_what_editors_write():
     assert 'alt="A &quot;red&quot; &lt;square&gt;"' in html
     assert 'data-role="translated"><span class="byline__role">Translated by<' in html
     assert f'<a href="{story.get_absolute_url()}#comments">1 comment</a>' in html
-
-
-def test_the_include_and_the_tag_write_the_same_card():
-    story = listed(make_article(authors=[make_author()]))
-    context = {"article": story, "level": 2, "eager": True, "hide_section": True}
-
-    included = render_to_string("articles/includes/story_card.html", context)
-    tagged = Template(
-        "{% load article_tags %}"
-        "{% story_card article level=2 eager=True hide_section=True %}"
-    ).render(Context({"article": story}))
-
-    assert included == tagged
-    assert "card__section" not in tagged
-    assert '<h2 class="card__headline">' in tagged

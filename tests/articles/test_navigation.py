@@ -10,10 +10,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from articles import cache as page_cache
 from articles import context_processors
 from articles.models import Section
 from newsroom import sharedcache
+from pagecache import versions
 from tests.factories import make_section
 
 
@@ -75,7 +75,7 @@ def test_the_menu_follows_the_shared_version_not_this_process(
     assert menu(client) == (["Politics"], 1)
     # Another process renames it: the row changes here, the version there.
     Section.objects.filter(pk=section.pk).update(name="Elsewhere")
-    page_cache.bump()
+    versions.bump()
     assert menu(client) == (["Elsewhere"], 1)
 
 

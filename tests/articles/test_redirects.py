@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import redirects
+from articles import redirects, services
 from articles.models import Article, ArticleRedirect
 from tests.articles.workflow_helpers import story_form_data
 from tests.factories import make_article, make_draft, make_user
@@ -32,12 +32,9 @@ def edit_in_admin(client, article, **changes):
 
 
 def rename(article, slug):
-    """What the admin does, by hand: note the address, save, record."""
-    old_url = redirects.public_url(article.pk)
+    """A new slug, saved the way every writer saves a story."""
     article.slug = slug
-    article.save()
-    redirects.record_url_change(article, old_url)
-    return article
+    return services.save_story(article)
 
 
 def test_changing_a_published_storys_slug_in_the_admin_keeps_the_old_link(

@@ -8,13 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import (
-    PG_SEARCH_TEXT,
-    PG_SEARCH_VECTOR,
-    Search,
-    search_articles,
-    search_terms,
-)
+from articles.search.postgres import PG_SEARCH_TEXT, PG_SEARCH_VECTOR
+from articles.search.query import Search, search_articles, search_terms
+from articles.search.sqlite import FTS_TRIGGERS, ensure_sqlite_search_triggers
 from tests.factories import make_article, make_author, make_draft, make_section
 
 NS = {"h": "http://www.w3.org/1999/xhtml"}
@@ -412,8 +408,6 @@ def test_sqlite_index_holds_plain_text(db):
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5 triggers are SQLite's")
 def test_lost_sqlite_search_triggers_come_back_after_migrate(db):
-    from articles.search import FTS_TRIGGERS, ensure_sqlite_search_triggers
-
     with connection.cursor() as cursor:
         for name in FTS_TRIGGERS:
             cursor.execute(f"DROP TRIGGER {name}")

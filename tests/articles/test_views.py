@@ -668,9 +668,7 @@ def test_section_blocks_come_from_the_newest_stories_only(client, db, monkeypatc
 
     from django.utils import timezone
 
-    from articles import views
-
-    monkeypatch.setattr(views, "SECTION_BLOCK_CANDIDATES", 3)
+    monkeypatch.setattr("articles.models.SECTION_BLOCK_CANDIDATES", 3)
     now = timezone.now()
     quiet = make_section(name="Quiet desk")
     busy = make_section(name="Busy desk")
@@ -708,7 +706,7 @@ def test_related_stories_come_from_the_newest_stories_sharing_a_tag(
 ):
     """A topic with a huge archive costs what a small one does: only the
     newest ``RELATED_CANDIDATES`` stories sharing a tag are ranked."""
-    monkeypatch.setattr("articles.views.RELATED_CANDIDATES", 2)
+    monkeypatch.setattr("articles.models.RELATED_CANDIDATES", 2)
     now = timezone.now()
     old_close_match = make_article(
         headline="Old, shares both",

@@ -1,0 +1,45 @@
+"""The reader's search form: the query and the filters beside it."""
+
+from django import forms
+from taggit.models import Tag
+
+from articles.models import Section
+
+MAX_QUERY_LENGTH = 200
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search for", required=False)
+    section = forms.ModelChoiceField(
+        queryset=Section.objects.only("name", "slug"),
+        to_field_name="slug",
+        required=False,
+        empty_label="All sections",
+    )
+    tag = forms.CharField(required=False, max_length=100)
+    date_from = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean_q(self):
+        # Long queries are cut, not refused: the first words are what matter.
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
+
+    def clean_tag(self):
+        slug = self.cleaned_data["tag"].strip()
+        if not slug:
+            return None
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            raise forms.ValidationError("There is no such tag.")
+        return tag
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return cleaned

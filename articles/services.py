@@ -1,0 +1,222 @@
+"""What saving a story sets off, in one place: every writer calls these.
+
+``save_story()`` is the one way to save a story: the admin's change form and
+its revision restore, the demo loader, the shell, and later imports, the
+editors' desk and the API. It records the revision, the redirect from an old
+address, makes the picture's renditions, forgets a replaced picture and tells
+the rest of the site (``articles.signals``). The admin's bulk actions use
+``publish_stories()``, ``schedule_stories()`` and ``unpublish_stories()``: the
+same work for a batch, in the same number of queries for 2 stories as for 200.
+"""
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from articles import images, redirects, revisions, signals
+from articles.models import Article, ArticleRevision
+
+
+def save_story(
+    story: Article,
+    *,
+    by=None,
+    related: Callable[[], object] | None = None,
+    summary: str = "",
+    renditions: bool = True,
+) -> Article:
+    """Save ``story`` and everything a save sets off, all or nothing.
+
+    In one transaction: the row; ``related()``, for what hangs off the row and
+    belongs in the revision (the admin saves its bylines inline and tags
+    there); the revision (credited to ``by``, with ``summary`` if given); and
+    the redirect from the old address of a live story whose address changed.
+    After the commit: the lead image's renditions (``renditions=False`` leaves
+    them to ``manage.py make_renditions``), the files of a replaced picture no
+    story uses any more, then ``story_saved`` and, if the story went live or
+    stopped being live, ``story_published`` or ``story_unpublished``.
+
+    A service function rather than an ``Article.save()`` override: side
+    effects in ``save()`` would surprise everything else that writes rows
+    (fixtures, data migrations, bulk edits, tests that want a bare row), and
+    ``save()`` runs before the bylines and tags, which the revision records,
+    are saved.
+    """
+    _save(story, by=by, related=related, summary=summary, renditions=renditions)
+    return story
+
+
+def restore_revision(
+    story: Article, revision: ArticleRevision, *, by=None
+) -> ArticleRevision:
+    """Bring back a revision's text, section, bylines and tags, through
+    ``save_story()``; returns the new revision.
+
+    The story is read afresh and locked: unsaved changes on ``story`` are not
+    carried along. Publication state and slug stay as they are
+    (``revisions.RESTORED_FIELDS``). A revision is kept even when nothing
+    changed, to note who restored which version.
+    """
+    if revision.article_id != story.pk:
+        raise ValueError("This revision belongs to another story.")
+    when = f"{timezone.localtime(revision.created_at):%Y-%m-%d %H:%M}"
+    summary = f"Restored the version of {when}."
+    with transaction.atomic():
+        story.refresh_from_db(from_queryset=Article.objects.select_for_update())
+        revisions.restore_fields(story, revision.data)
+        new = _save(
+            story,
+            by=by,
+            related=lambda: revisions.restore_bylines_and_tags(story, revision.data),
+            summary=summary,
+            renditions=True,
+        )
+        if new is None:
+            new = revisions.record_unchanged(
+                story, by, f"Restored the version of {when} (no changes)."
+            )
+    return new
+
+
+def publish_stories(queryset: QuerySet, *, by=None, now=None) -> int:
+    """Publish a batch in one UPDATE; returns how many stories were written.
+
+    Stories that have a publication time keep it (one still to come makes
+    them scheduled); the others are dated now. Stories missing alt text are
+    left as they are.
+    """
+    now = now or timezone.now()
+    return _change_many(
+        queryset.ready_to_publish(),
+        by=by,
+        now=now,
+        status=Article.Status.PUBLISHED,
+        published_at=Coalesce(F("published_at"), Value(now)),
+    )
+
+
+def schedule_stories(queryset: QuerySet, *, by=None, now=None) -> int:
+    """Mark published the stories whose publication time is still to come."""
+    now = now or timezone.now()
+    return _change_many(
+        queryset.ready_to_publish().filter(published_at__gt=now),
+        by=by,
+        now=now,
+        status=Article.Status.PUBLISHED,
+    )
+
+
+def unpublish_stories(queryset: QuerySet, *, by=None, now=None) -> int:
+    """Send a batch back to draft; their publication times are kept."""
+    return _change_many(
+        queryset, by=by, now=now or timezone.now(), status=Article.Status.DRAFT
+    )
+
+
+@transaction.atomic
+def _save(story, *, by, related, summary, renditions) -> ArticleRevision | None:
+    """``save_story()``, returning the new revision (None: nothing changed)."""
+    stored = _stored(story)
+    old_url = redirects.public_url(stored)
+    was_live = stored is not None and stored.is_published
+    story.save()
+    if related is not None:
+        related()
+    revision, changed = revisions.record_changes(story, by, summary)
+    redirects.record_url_change(story, old_url)
+
+    picture = story.lead_image
+    if renditions and picture:
+        # Robust: the story is saved by then, and make_renditions backfills.
+        transaction.on_commit(lambda: images.make_renditions(picture), robust=True)
+    if stored is not None and stored.lead_image.name != picture.name:
+        images.forget_unused(
+            picture.field, stored.lead_image.name, stored.lead_image_width
+        )
+    _announce(
+        story,
+        by=by,
+        created=stored is None,
+        changed_fields=changed,
+        was_live=was_live,
+        is_live=story.is_published,
+    )
+    return revision
+
+
+def _stored(story: Article) -> Article | None:
+    """The story as the database has it before this save (None: a new one).
+
+    One query, for what a save compares: the address and state (redirect,
+    signals) and the picture (clean-up).
+    """
+    if story.pk is None:
+        return None
+    return (
+        Article.objects.filter(pk=story.pk)
+        .only(
+            "slug",
+            "status",
+            "published_at",
+            "created_at",
+            "lead_image",
+            "lead_image_width",
+        )
+        .first()
+    )
+
+
+def _change_many(queryset: QuerySet, *, by, now, **values) -> int:
+    """One UPDATE, the revisions in one batch, then the signals per story."""
+    with transaction.atomic():
+        # Each story's state before, to tell what changed and what went live.
+        before = {
+            pk: Article(status=status, published_at=published_at)
+            for pk, status, published_at in queryset.values_list(
+                "pk", "status", "published_at"
+            )
+        }
+        pks = list(before)
+        count = Article.objects.filter(pk__in=pks).update(updated_at=now, **values)
+        revisions.record_many(pks, by)
+        for story in Article.objects.filter(pk__in=pks):
+            old = before[story.pk]
+            _announce(
+                story,
+                by=by,
+                created=False,
+                changed_fields=[
+                    field
+                    for field in ("status", "published_at")
+                    if getattr(old, field) != getattr(story, field)
+                ],
+                was_live=old.is_published,
+                is_live=story.is_published,
+            )
+    return count
+
+
+def _announce(story, *, by, created, changed_fields, was_live, is_live) -> None:
+    """Once the save is committed, tell whoever listens (``articles.signals``).
+
+    Listeners (a search index, webhooks) then read what readers will see,
+    and nothing is sent for a save that was rolled back.
+    """
+
+    def send():
+        signals.story_saved.send(
+            sender=Article,
+            story=story,
+            by=by,
+            created=created,
+            changed_fields=changed_fields,
+        )
+        if is_live and not was_live:
+            signals.story_published.send(sender=Article, story=story, by=by)
+        elif was_live and not is_live:
+            signals.story_unpublished.send(sender=Article, story=story, by=by)
+
+    transaction.on_commit(send)
