@@ -1,19 +1,21 @@
-"""System checks for the deployment's configuration."""
+"""System checks for the page cache's configuration."""
 
 from django.conf import settings
 from django.core import checks
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from newsroom.sharedcache import is_shared
+from pagecache import conf
+from pagecache.middleware import unbounded_params
 
 
 def page_cache_needs_a_shared_cache(app_configs, **kwargs):
     """The page cache's content version lives in the cache: with a cache per
     process (LocMem), a change saved in one worker does not retire the pages
     cached by the others."""
-    if not getattr(settings, "PAGE_CACHE", False) or settings.DEBUG:
+    if not conf.settings.PAGE_CACHE or settings.DEBUG:
         return []
-    alias = getattr(settings, "PAGE_CACHE_ALIAS", "default")
-    if is_shared(alias):
+    if is_shared(conf.settings.PAGE_CACHE_ALIAS):
         return []
     return [
         checks.Warning(
@@ -25,3 +27,32 @@ def page_cache_needs_a_shared_cache(app_configs, **kwargs):
             id="newsroom.W001",
         )
     ]
+
+
+def _views(patterns):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _views(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            yield pattern
+
+
+@checks.register(checks.Tags.urls)
+def reader_pages_read_bounded_params(app_configs, **kwargs):
+    """A reader page may read only parameters whose values the cache bounds:
+    otherwise visitors could fill it with variants of one address."""
+    errors = []
+    for pattern in _views(get_resolver().url_patterns):
+        params = getattr(pattern.callback, "reader_page_params", None)
+        if params is not None and unbounded_params(params):
+            errors.append(
+                checks.Error(
+                    f"The reader page {pattern.name or pattern.pattern} reads "
+                    f"{sorted(unbounded_params(params))}, whose values the page "
+                    "cache cannot bound.",
+                    hint="Add them to pagecache.store.QUERY_PARAMS.",
+                    obj=pattern,
+                    id="pagecache.E001",
+                )
+            )
+    return errors

@@ -1,6 +1,6 @@
 """The comment form under a cached story page, and its CSRF protection.
 
-The cached page carries no token; static/js/comments.js fetches one from the
+The cached page carries no token; static/comments/comments.js fetches one from the
 private ``comments:token`` endpoint when the reader starts writing, and the
 post goes through Django's ordinary CSRF check.
 """
@@ -67,10 +67,10 @@ def test_the_story_page_loads_the_form_script_from_our_own_host():
         if script.get("type") != "application/ld+json"
     ]
     sources = [script.get("src") or "" for script in scripts]
-    assert any(src.endswith("js/comments.js") for src in sources)
+    assert any(src.endswith("comments/comments.js") for src in sources)
     assert all(src.startswith("/static/") for src in sources)
     assert all(not (script.text or "").strip() for script in scripts)
-    assert finders.find("js/comments.js")
+    assert finders.find("comments/comments.js")
 
 
 def test_the_token_endpoint_is_private_and_never_stored():

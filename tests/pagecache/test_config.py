@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.core import checks
 
-from newsroom.checks import page_cache_needs_a_shared_cache
+from pagecache import conf
+from pagecache.checks import page_cache_needs_a_shared_cache
 
 SETTINGS = Path(__file__).resolve().parents[2] / "newsroom" / "settings.py"
 REDIS = {
@@ -32,15 +33,30 @@ def settings_with(monkeypatch, **env):
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, False),
-        ({"REDIS_URL": "redis://127.0.0.1:6379/0"}, True),
         ({"PAGE_CACHE": "1"}, True),
         ({"PAGE_CACHE": "0", "REDIS_URL": "redis://127.0.0.1:6379/0"}, False),
     ],
-    ids=["in-process cache", "redis", "explicitly on", "explicitly off"],
+    ids=["explicitly on", "explicitly off"],
 )
-def test_the_page_cache_is_on_by_default_only_with_redis(monkeypatch, env, expected):
+def test_the_environment_switches_the_page_cache(monkeypatch, env, expected):
     assert settings_with(monkeypatch, **env)["PAGE_CACHE"] is expected
+
+
+def test_the_environment_leaves_the_default_to_the_app(monkeypatch):
+    assert "PAGE_CACHE" not in settings_with(monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("caches", "expected"),
+    [(LOCMEM, False), (REDIS, True)],
+    ids=["in-process cache", "redis"],
+)
+def test_the_page_cache_is_on_by_default_only_with_a_shared_cache(
+    settings, caches, expected
+):
+    del settings.PAGE_CACHE
+    settings.CACHES = caches
+    assert conf.settings.PAGE_CACHE is expected
 
 
 def test_the_check_is_registered():

@@ -1,4 +1,4 @@
-"""The page cache (articles/cache.py): what is cached, for whom, and every
+"""The page cache (pagecache): what is cached, for whom, and every
 change that must retire a cached page at once.
 
 Each test warms the cache with an anonymous reader's request first, makes the
@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import cache as page_cache
+from articles.http import reader_page
 from articles.models import Article, Byline
 from comments.models import Comment
+from pagecache import middleware, store, versions
 from tests.factories import (
     make_article,
     make_author,
@@ -39,9 +40,9 @@ def _page_cache_on(settings, request):
     settings.PAGE_CACHE_LOCAL_BYTES = request.param
     settings.COMMENTS_MODERATION = "post"
     settings.COMMENTS_MIN_SECONDS = 3
-    page_cache.local_pages.clear()
+    store.local_pages.clear()
     yield
-    page_cache.local_pages.clear()
+    store.local_pages.clear()
 
 
 @pytest.fixture
@@ -213,8 +214,8 @@ def test_a_hit_is_one_cache_call_and_runs_neither_the_view_nor_the_inner_middlew
     url = page_urls(story)[page]
     warm(client, url)
     calls = []
-    real = page_cache.page_cache
-    monkeypatch.setattr(page_cache, "page_cache", lambda: CountingCache(real(), calls))
+    real = versions.page_cache
+    monkeypatch.setattr(versions, "page_cache", lambda: CountingCache(real(), calls))
 
     def must_not_run(*args, **kwargs):
         raise AssertionError("a cache hit reached the inner middleware or the view")
@@ -226,33 +227,34 @@ def test_a_hit_is_one_cache_call_and_runs_neither_the_view_nor_the_inner_middlew
     assert calls == ["get_many"]
 
 
-def test_the_decorator_serves_and_stores_pages_without_the_middleware(
+def test_without_the_middleware_reader_pages_are_served_plainly(
     client, story, settings
 ):
+    """The mark on a reader page caches nothing by itself."""
     settings.MIDDLEWARE = [
         name
         for name in settings.MIDDLEWARE
-        if name != "articles.cache.PageCacheMiddleware"
+        if name != "pagecache.middleware.PageCacheMiddleware"
     ]
     url = story.get_absolute_url()
     first = client.get(url)
-    assert first["X-Page-Cache"] == "miss"
+    assert first.status_code == 200
+    assert "X-Page-Cache" not in first
     second = client.get(url)
-    assert second["X-Page-Cache"] == "hit"
-    assert second.content == first.content
+    assert "X-Page-Cache" not in second
     assert second["X-Frame-Options"] == "DENY"
 
 
 def test_only_addresses_of_cached_pages_are_answered_from_the_cache(client, story, rf):
     """An entry under the key of an address no cached view serves is never used."""
     warm(client, reverse("articles:home"))
-    version, _ = page_cache.lookup(page_cache.page_key(rf.get("/"), ())).settle()
+    version, _ = store.lookup(store.page_key(rf.get("/"), ())).settle()
     for url in ["/search/?q=harbour", "/healthz", "/no-such-page/"]:
-        key = page_cache.page_key(rf.get(url), ("page", "q"))
-        entry = page_cache.make_entry(page_cache.HttpResponse(b"planted"), version)
+        key = store.page_key(rf.get(url), ("page", "q"))
+        entry = store.make_entry(store.HttpResponse(b"planted"), version)
         cache.set(key, entry)
         for params in [(), ("page",)]:
-            cache.set(page_cache.page_key(rf.get(url), params), entry)
+            cache.set(store.page_key(rf.get(url), params), entry)
         response = client.get(url)
         assert b"planted" not in response.content
         assert "X-Page-Cache" not in response
@@ -286,7 +288,7 @@ def test_a_hit_on_a_local_copy_fetches_only_the_version(
         cache, "get_many", lambda keys: fetched.append(keys) or real_get_many(keys)
     )
     assert client.get(url)["X-Page-Cache"] == "hit"
-    assert fetched == [[page_cache.VERSION_KEY, page_cache.NEXT_KEY]]
+    assert fetched == [[versions.VERSION_KEY, versions.NEXT_KEY]]
 
 
 def test_a_page_another_process_stored_replaces_an_outdated_local_copy(
@@ -295,12 +297,10 @@ def test_a_page_another_process_stored_replaces_an_outdated_local_copy(
     url = story.get_absolute_url()
     warm(client, url)
     # Another process: a content change, then its own rendering of the page.
-    page_cache._bump()
-    version = cache.get(page_cache.VERSION_KEY)
-    key = page_cache.page_key(rf.get(url), ("comments",))
-    entry = page_cache.make_entry(
-        page_cache.HttpResponse(b"rendered elsewhere"), version
-    )
+    versions._bump()
+    version = cache.get(versions.VERSION_KEY)
+    key = store.page_key(rf.get(url), ("comments",))
+    entry = store.make_entry(store.HttpResponse(b"rendered elsewhere"), version)
     cache.set(key, entry)
     response = client.get(url)
     assert response["X-Page-Cache"] == "hit"
@@ -326,23 +326,23 @@ def test_a_local_copy_lives_no_longer_than_the_shared_entry(
     url = story.get_absolute_url()
     warm(client, url)
     later = time.time() + 31
-    monkeypatch.setattr(page_cache.time, "time", lambda: later)
-    cache.delete(page_cache.page_key(RequestFactory().get(url), ("comments",)))
+    monkeypatch.setattr(versions.time, "time", lambda: later)
+    cache.delete(store.page_key(RequestFactory().get(url), ("comments",)))
     assert client.get(url)["X-Page-Cache"] == "miss"
 
 
 def test_local_copies_stay_within_their_byte_limit(client, story, settings):
     urls = page_urls(story)
     sizes = {page: len(warm(client, url).content) for page, url in urls.items()}
-    page_cache.local_pages.clear()
+    store.local_pages.clear()
     settings.PAGE_CACHE_LOCAL_BYTES = sizes["story"] + sizes["tag"]
     for url in urls.values():
         client.get(url)
-    held = page_cache.local_pages._entries
+    held = store.local_pages._entries
     assert sum(len(entry["body"]) for entry in held.values()) <= (
         settings.PAGE_CACHE_LOCAL_BYTES
     )
-    assert page_cache.local_pages._bytes == sum(
+    assert store.local_pages._bytes == sum(
         len(entry["body"]) for entry in held.values()
     )
     # Each page is still a hit, from the shared cache when not held here.
@@ -451,7 +451,7 @@ def test_a_message_is_shown_to_its_reader_only_and_never_cached(client, story):
         assert not page.cookies
 
 
-def test_a_response_that_sets_a_cookie_is_never_stored(rf, story):
+def test_a_response_that_sets_a_cookie_is_never_stored(rf, story, through_cache):
     calls = []
 
     def view(request):
@@ -462,7 +462,7 @@ def test_a_response_that_sets_a_cookie_is_never_stored(rf, story):
         response.set_cookie("who", "me")
         return response
 
-    cached_view = page_cache.cached_page(view)
+    cached_view = through_cache(view)
     first = cached_view(rf.get("/x/"))
     second = cached_view(rf.get("/x/"))
     assert len(calls) == 2
@@ -470,7 +470,7 @@ def test_a_response_that_sets_a_cookie_is_never_stored(rf, story):
     assert "private" in first["Cache-Control"]
 
 
-def test_a_page_that_asked_for_a_csrf_token_is_never_stored(rf):
+def test_a_page_that_asked_for_a_csrf_token_is_never_stored(rf, through_cache):
     from django.middleware.csrf import get_token
 
     def view(request):
@@ -478,7 +478,7 @@ def test_a_page_that_asked_for_a_csrf_token_is_never_stored(rf):
 
         return HttpResponse(get_token(request))
 
-    cached_view = page_cache.cached_page(view)
+    cached_view = through_cache(view)
     assert cached_view(rf.get("/y/"))["X-Page-Cache"] == "uncacheable"
     assert cached_view(rf.get("/y/"))["X-Page-Cache"] == "uncacheable"
 
@@ -720,7 +720,7 @@ def test_with_redis_down_pages_are_still_served(client, settings, story):
 def test_an_evicted_version_never_revives_old_pages(client, story):
     url = story.get_absolute_url()
     warm(client, url)
-    cache.delete(page_cache.VERSION_KEY)
+    cache.delete(versions.VERSION_KEY)
     story.headline = "Harbour reopens at dawn"
     Article.objects.filter(pk=story.pk).update(headline=story.headline)
     assert "Harbour reopens at dawn" in text_of(client.get(url))
@@ -734,7 +734,7 @@ def test_a_revalidation_after_a_version_bump_gets_a_public_304_and_stores_the_pa
 ):
     url = story.get_absolute_url()
     first = client.get(url)
-    page_cache._bump()  # e.g. another story was saved: this page is unchanged
+    versions._bump()  # e.g. another story was saved: this page is unchanged
     revalidated = client.get(url, headers={"If-None-Match": first["ETag"]})
     assert revalidated.status_code == 304
     assert revalidated["X-Page-Cache"] == "miss"
@@ -752,7 +752,7 @@ def test_a_revalidation_after_a_version_bump_gets_a_public_304_and_stores_the_pa
 def test_a_304_says_how_long_the_page_is_whether_hit_or_miss(client, story):
     url = story.get_absolute_url()
     full = client.get(url)
-    page_cache._bump()
+    versions._bump()
     for expected in ("miss", "hit"):
         response = client.get(url, headers={"If-None-Match": full["ETag"]})
         assert (response.status_code, response["X-Page-Cache"]) == (304, expected)
@@ -765,7 +765,7 @@ def test_a_weak_etag_revalidates(client, story, state):
     url = story.get_absolute_url()
     etag = client.get(url)["ETag"]
     if state == "miss":
-        page_cache._bump()
+        versions._bump()
     response = client.get(url, headers={"If-None-Match": f"W/{etag}"})
     assert response.status_code == 304
     assert response["X-Page-Cache"] == state
@@ -785,7 +785,7 @@ def test_if_modified_since_with_the_last_modified_gets_a_304(client, story, stat
     url = story.get_absolute_url()
     first = client.get(url)
     if state == "miss":
-        page_cache._bump()
+        versions._bump()
     response = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
     assert response.status_code == 304
     assert response["X-Page-Cache"] == state
@@ -822,8 +822,8 @@ def test_an_edit_in_the_same_second_is_never_taken_for_the_page_before(
     """Dates have whole seconds: a page stored between a save and its commit and
     the committed page may share one, and If-Modified-Since must not take the
     one for the other."""
-    now = page_cache.time.time()
-    monkeypatch.setattr(page_cache.time, "time", lambda: now)
+    now = versions.time.time()
+    monkeypatch.setattr(versions.time, "time", lambda: now)
     url = story.get_absolute_url()
     before = warm(client, url)
     story.headline = "Harbour reopens after repairs"
@@ -838,12 +838,12 @@ def test_an_edit_in_the_same_second_is_never_taken_for_the_page_before(
 def test_an_unchanged_page_keeps_its_last_modified_across_versions(
     client, story, monkeypatch
 ):
-    now = page_cache.time.time()
-    monkeypatch.setattr(page_cache.time, "time", lambda: now)
+    now = versions.time.time()
+    monkeypatch.setattr(versions.time, "time", lambda: now)
     url = story.get_absolute_url()
     first = warm(client, url)
-    monkeypatch.setattr(page_cache.time, "time", lambda: now + 10)
-    page_cache._bump()
+    monkeypatch.setattr(versions.time, "time", lambda: now + 10)
+    versions._bump()
     response = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
     assert (response.status_code, response["X-Page-Cache"]) == (304, "miss")
     story.headline = "Harbour reopens after repairs"
@@ -857,16 +857,31 @@ def test_an_unchanged_page_keeps_its_last_modified_across_versions(
 
 
 @pytest.fixture
+def through_cache(monkeypatch):
+    """A view served as the middleware serves a reader page, at any address."""
+
+    def wrap(view, query_params=("page",)):
+        page = reader_page(view, query_params=query_params)
+        mw = middleware.PageCacheMiddleware(
+            lambda request: mw.process_view(request, page, (), {}) or page(request)
+        )
+        monkeypatch.setattr(middleware, "reader_page_params", lambda r: query_params)
+        return mw
+
+    return wrap
+
+
+@pytest.fixture
 def stored(monkeypatch):
     """The keys the page cache stores pages under, in order."""
     keys = []
-    real_store = page_cache.store
+    real_store = store.store
 
     def recording_store(key, entry):
         keys.append(key)
         real_store(key, entry)
 
-    monkeypatch.setattr(page_cache, "store", recording_store)
+    monkeypatch.setattr(store, "store", recording_store)
     return keys
 
 
@@ -886,16 +901,18 @@ def test_comment_orders_other_than_newest_share_the_story_page(
 
 
 @pytest.mark.parametrize("page", ["01", "001", "+1", " 1", "1 ", "", "１", "1234567"])
-def test_page_numbers_are_stored_only_in_their_plain_form(rf, stored, page):
+def test_page_numbers_are_stored_only_in_their_plain_form(
+    rf, stored, page, through_cache
+):
     """Django's paginator takes 01, +1, " 1"...; the list views refuse them, but
     the cache does not rely on every view doing so."""
     calls = []
 
     def view(request):
         calls.append(request.GET.get("page"))
-        return page_cache.HttpResponse(b"page one")
+        return store.HttpResponse(b"page one")
 
-    cached_view = page_cache.cached_page(view)
+    cached_view = through_cache(view)
     for query in ("", "?page=2"):
         cached_view(rf.get("/pages/" + query))
         assert cached_view(rf.get("/pages/" + query))["X-Page-Cache"] == "hit"
@@ -932,34 +949,47 @@ def test_a_host_without_a_port_or_with_the_servers_own_is_cached(client, story, 
 
 def test_parameter_values_cannot_run_into_one_another(rf):
     params = ("q", "page")
-    assert page_cache.page_key(rf.get("/?q=a%26page%3D2"), params) != (
-        page_cache.page_key(rf.get("/?q=a&page=2"), params)
+    assert store.page_key(rf.get("/?q=a%26page%3D2"), params) != (
+        store.page_key(rf.get("/?q=a&page=2"), params)
     )
 
 
-def test_a_cached_page_reads_only_parameters_the_cache_can_bound():
+def test_a_reader_page_may_read_only_parameters_the_cache_can_bound(rf, monkeypatch):
     from django.core.exceptions import ImproperlyConfigured
+    from django.urls import path
 
+    from pagecache import checks
+
+    page = reader_page(lambda request: store.HttpResponse(b"x"), query_params=("q",))
+    mw = middleware.PageCacheMiddleware(lambda request: None)
     with pytest.raises(ImproperlyConfigured):
-        page_cache.cached_page(lambda request: None, query_params=("q",))
+        mw.process_view(rf.get("/"), page, (), {})
+
+    class Resolver:
+        url_patterns = [path("bounded/", reader_page(page)), path("q/", page, name="q")]
+
+    monkeypatch.setattr(checks, "get_resolver", lambda: Resolver())
+    errors = checks.reader_pages_read_bounded_params(None)
+    assert [error.id for error in errors] == ["pagecache.E001"]
+    assert "q" in errors[0].msg
 
 
 def test_addresses_are_remembered_least_recently_used_first(client, story, monkeypatch):
     from django.urls import get_resolver
 
-    page_cache._params_at.cache_clear()
+    middleware._params_at.cache_clear()
     home = reverse("articles:home")
     request = RequestFactory().get(home)
-    assert page_cache.cached_page_params(request) == ("page",)
-    kept = page_cache._params_at.cache_info().maxsize
+    assert middleware.reader_page_params(request) == ("page",)
+    kept = middleware._params_at.cache_info().maxsize
     for i in range(kept - 2):
-        page_cache.cached_page_params(RequestFactory().get(f"/no-such-page-{i}/"))
-    assert page_cache.cached_page_params(request) == ("page",)  # used again
+        middleware.reader_page_params(RequestFactory().get(f"/no-such-page-{i}/"))
+    assert middleware.reader_page_params(request) == ("page",)  # used again
     for i in range(3):
-        page_cache.cached_page_params(RequestFactory().get(f"/no-such-other-{i}/"))
+        middleware.reader_page_params(RequestFactory().get(f"/no-such-other-{i}/"))
 
     def must_not_resolve(path):
         raise AssertionError(f"{path} was resolved again")
 
     monkeypatch.setattr(get_resolver(), "resolve", must_not_resolve)
-    assert page_cache.cached_page_params(request) == ("page",)
+    assert middleware.reader_page_params(request) == ("page",)

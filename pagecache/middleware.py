@@ -1,0 +1,128 @@
+"""Serving reader pages from the page cache.
+
+``PageCacheMiddleware`` answers hits before the session, CSRF, auth, messages
+and Axes middleware and before URL dispatch; a miss is rendered by the view
+(``process_view``, once the inner middleware has read the request) and stored
+once the inner middleware has finished with the response. Only views that
+``articles.http.reader_page`` marked are cached, under the query parameters
+they declare (``docs/pagecache.md``).
+"""
+
+import functools
+
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import Resolver404, get_resolver, get_urlconf
+
+from pagecache import store
+from pagecache.versions import enabled
+
+
+def unbounded_params(query_params) -> set[str]:
+    """Parameters whose values the cache cannot bound (not in ``QUERY_PARAMS``)."""
+    return set(query_params) - store.QUERY_PARAMS.keys()
+
+
+def reader_page_params(request):
+    """The query parameters of the reader page at this address, or None."""
+    return _params_at(get_resolver(get_urlconf()), request.path_info)
+
+
+@functools.lru_cache(maxsize=4096)
+def _params_at(resolver, path):
+    """Remembered per URLconf and address (the least recently used go first),
+    so a hit does not walk the URL patterns."""
+    try:
+        func = resolver.resolve(path).func
+    except Resolver404:
+        return None
+    return getattr(func, "reader_page_params", None)
+
+
+def serve(request, view, args, kwargs, query_params):
+    """The page for an anonymous reader: from the cache, or rendered by
+    ``view`` and stored (by the middleware, once the response is final)."""
+    if not store.is_cacheable_request(request):
+        response = view(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            store.mark_private(response, "bypass")
+        return response
+    key = store.page_key(request, query_params)
+    if key is None:
+        return store.uncacheable(view(request, *args, **kwargs))
+    # The middleware's look-up, when it made one for this same page.
+    found = request.__dict__.pop("_page_cache_lookup", None)
+    if found is None or found.key != key:
+        found = store.lookup(key)
+    version, entry = found.settle()
+    if version is None:
+        return store.mark_private(view(request, *args, **kwargs), "unavailable")
+    if entry is not None:
+        return store.response_from_entry(request, entry, "hit")
+    response = view(request, *args, **kwargs)
+    if callable(getattr(response, "render", None)):
+        response = response.render()
+    if not store.is_storable(request, response):
+        return store.uncacheable(response)
+    entry = store.make_entry(response, version, found.entry)
+    response = store.response_from_entry(request, entry, "miss")
+    request._page_cache_pending = (key, entry, response)
+    return response
+
+
+class PageCacheMiddleware:
+    """Answer cache hits before the session, CSRF, auth, messages and Axes
+    middleware and the view; store what the view rendered once the inner
+    middleware has finished with it.
+
+    Belongs right inside the middleware that sets response headers for every
+    page (``SecurityMiddleware``, ``ContentSecurityPolicyMiddleware``,
+    ``SecurityHeadersMiddleware``, ``XFrameOptionsMiddleware``) so that hits
+    carry exactly their headers, and outside everything that reads cookies or
+    identifies the reader.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not enabled() or not store.is_cacheable_request(request):
+            return self.get_response(request)
+        query_params = reader_page_params(request)
+        if query_params is None:
+            return self.get_response(request)
+        key = store.page_key(request, query_params)
+        if key is None:
+            return self.get_response(request)
+        found = store.lookup(key)
+        entry = found.fresh_entry()
+        if entry is not None:
+            return store.response_from_entry(request, entry, "hit")
+        # A miss, or a version to settle: process_view takes it from here.
+        request._page_cache_lookup = found
+        response = self.get_response(request)
+        pending = request.__dict__.pop("_page_cache_pending", None)
+        if pending is not None:
+            key, entry, built = pending
+            if response is not built or response.cookies or "Vary" in response:
+                # Something inside replaced it or made it personal after the view.
+                store.mark_private(response, "uncacheable")
+            else:
+                store.store(key, entry)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """Reader pages read with GET or HEAD go through the cache; anything
+        else (a POST, a page that is not marked) goes on as usual, through
+        the other middleware's ``process_view`` (CSRF's among them)."""
+        query_params = getattr(view_func, "reader_page_params", None)
+        if query_params is None or not enabled():
+            return None
+        if request.method not in ("GET", "HEAD"):
+            return None
+        if unbounded_params(query_params):
+            raise ImproperlyConfigured(
+                f"The page cache cannot bound the values of "
+                f"{sorted(unbounded_params(query_params))}: add them to "
+                "pagecache.store.QUERY_PARAMS."
+            )
+        return serve(request, view_func, view_args, view_kwargs, query_params)
