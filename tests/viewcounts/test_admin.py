@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import tracking
-from articles.admin import ArticleAdmin
 from tests.factories import make_article, make_user
+from viewcounts import counter
+from viewcounts.admin import ArticleAdminWithViewCounts as ArticleAdmin
 
 CHANGELIST = "admin:articles_article_changelist"
 
@@ -24,7 +24,7 @@ def admin_client(client, db):
 
 def views(article, n, days_ago=0):
     day = timezone.localdate() - timedelta(days=days_ago)
-    tracking.apply_counts({(article.pk, day): n})
+    counter.apply_counts({(article.pk, day): n})
 
 
 def parse(response):

@@ -11,9 +11,9 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import tracking
-from articles.models import ArticleDailyViews, ArticleViewTotal, RecentView
 from tests.factories import make_article, make_draft, make_user
+from viewcounts import counter, rules
+from viewcounts.models import ArticleDailyViews, ArticleViewTotal, RecentView
 
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -34,11 +34,11 @@ on_postgresql = pytest.mark.skipif(
 @pytest.fixture(autouse=True)
 def _database_path(settings):
     """Straight-to-database counting unless a test asks for the Redis buffer."""
-    settings.VIEW_REDIS_URL = ""
-    settings.VIEW_TRACKING = True
-    tracking.reset_redis_state()
+    settings.VIEWCOUNTS_REDIS_URL = ""
+    settings.VIEWCOUNTS_ENABLED = True
+    counter.reset_redis_state()
     yield
-    tracking.reset_redis_state()
+    counter.reset_redis_state()
 
 
 def total(article):
@@ -52,7 +52,7 @@ def total(article):
 
 def beacon(client, article, ua=BROWSER, ip="203.0.113.7", **headers):
     return client.post(
-        reverse("articles:record_view", args=[article.pk]),
+        reverse("viewcounts:record_view", args=[article.pk]),
         HTTP_USER_AGENT=ua,
         REMOTE_ADDR=ip,
         **headers,
@@ -130,7 +130,7 @@ def reader(ua=BROWSER, ip="203.0.113.7", method="post", **headers):
     ],
 )
 def test_crawlers_bots_and_http_libraries_are_bots(ua):
-    assert tracking.is_bot(ua)
+    assert rules.is_bot(ua)
 
 
 @pytest.mark.parametrize(
@@ -151,15 +151,15 @@ def test_crawlers_bots_and_http_libraries_are_bots(ua):
     ],
 )
 def test_browsers_and_in_app_browsers_are_readers(ua):
-    assert not tracking.is_bot(ua)
+    assert not rules.is_bot(ua)
 
 
 def test_a_plain_browser_request_counts():
-    assert tracking.should_count(reader())
+    assert rules.should_count(reader())
 
 
 def test_head_requests_do_not_count():
-    assert not tracking.should_count(reader(method="head"))
+    assert not rules.should_count(reader(method="head"))
 
 
 @pytest.mark.parametrize(
@@ -173,29 +173,29 @@ def test_head_requests_do_not_count():
     ],
 )
 def test_prefetch_and_prerender_requests_do_not_count(header, value):
-    assert not tracking.should_count(reader(**{header: value}))
+    assert not rules.should_count(reader(**{header: value}))
 
 
 def test_cross_site_posts_do_not_count():
-    assert not tracking.should_count(reader(HTTP_SEC_FETCH_SITE="cross-site"))
-    assert tracking.should_count(reader(HTTP_SEC_FETCH_SITE="same-origin"))
+    assert not rules.should_count(reader(HTTP_SEC_FETCH_SITE="cross-site"))
+    assert rules.should_count(reader(HTTP_SEC_FETCH_SITE="same-origin"))
 
 
 def test_visitor_key_is_a_keyed_hash_that_rotates_daily():
     day_one = datetime(2026, 3, 1, 12, 0, tzinfo=ZoneInfo("UTC"))
-    key = tracking.visitor_key(reader(), day_one)
-    assert key == tracking.visitor_key(reader(), day_one + timedelta(hours=1))
-    assert key != tracking.visitor_key(reader(), day_one + timedelta(days=1))
-    assert key != tracking.visitor_key(reader(ip="203.0.113.8"), day_one)
-    assert key != tracking.visitor_key(reader(ua=FIREFOX), day_one)
+    key = rules.visitor_key(reader(), day_one)
+    assert key == rules.visitor_key(reader(), day_one + timedelta(hours=1))
+    assert key != rules.visitor_key(reader(), day_one + timedelta(days=1))
+    assert key != rules.visitor_key(reader(ip="203.0.113.8"), day_one)
+    assert key != rules.visitor_key(reader(ua=FIREFOX), day_one)
     assert "203.0.113.7" not in key and len(key) == 32
 
 
 def test_visitor_key_depends_on_the_secret_key(settings):
     now = timezone.now()
-    key = tracking.visitor_key(reader(), now)
+    key = rules.visitor_key(reader(), now)
     settings.SECRET_KEY = "another-secret"
-    assert tracking.visitor_key(reader(), now) != key
+    assert rules.visitor_key(reader(), now) != key
 
 
 def test_behind_a_proxy_the_reader_is_the_address_the_proxy_saw(settings):
@@ -204,9 +204,9 @@ def test_behind_a_proxy_the_reader_is_the_address_the_proxy_saw(settings):
     other = reader(ip="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.8")
     # The proxy-supplied address, not the socket's, identifies the reader.
     now = timezone.now()
-    assert tracking.visitor_key(request, now) != tracking.visitor_key(other, now)
+    assert rules.visitor_key(request, now) != rules.visitor_key(other, now)
     spoofed = reader(ip="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
-    assert tracking.visitor_key(request, now) == tracking.visitor_key(spoofed, now)
+    assert rules.visitor_key(request, now) == rules.visitor_key(spoofed, now)
 
 
 # The beacon
@@ -243,7 +243,7 @@ def test_beacon_is_404_for_a_missing_story(db, client):
 @pytest.mark.parametrize("method", ["get", "head", "put", "delete"])
 def test_beacon_refuses_methods_other_than_post(db, client, method):
     article = make_article()
-    url = reverse("articles:record_view", args=[article.pk])
+    url = reverse("viewcounts:record_view", args=[article.pk])
     response = getattr(client, method)(url, HTTP_USER_AGENT=BROWSER)
     assert response.status_code == 405
     assert total(article) == 0
@@ -293,7 +293,7 @@ def test_staff_do_not_count_but_signed_in_readers_do(db, client):
 
 
 def test_tracking_switched_off_counts_nothing(db, client, settings):
-    settings.VIEW_TRACKING = False
+    settings.VIEWCOUNTS_ENABLED = False
     article = make_article()
     assert beacon(client, article).status_code == 204
     assert total(article) == 0
@@ -301,7 +301,7 @@ def test_tracking_switched_off_counts_nothing(db, client, settings):
 
 def test_no_script_pixel_counts_with_the_same_rules(db, client):
     article = make_article()
-    url = reverse("articles:view_pixel", args=[article.pk])
+    url = reverse("viewcounts:view_pixel", args=[article.pk])
     response = client.get(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/gif"
@@ -318,7 +318,7 @@ def test_no_script_pixel_counts_with_the_same_rules(db, client):
 
 
 def test_pixel_is_404_for_a_draft(db, client):
-    url = reverse("articles:view_pixel", args=[make_draft().pk])
+    url = reverse("viewcounts:view_pixel", args=[make_draft().pk])
     assert client.get(url, HTTP_USER_AGENT=BROWSER).status_code == 404
 
 
@@ -327,16 +327,16 @@ def test_pixel_is_404_for_a_draft(db, client):
 
 @pytest.fixture(params=["cache", "db"])
 def dedup_store(request, settings):
-    settings.VIEW_DEDUP_STORE = request.param
+    settings.VIEWCOUNTS_DEDUP_STORE = request.param
     return request.param
 
 
 def test_one_reader_counts_once_per_window_then_again(db, dedup_store):
     article = make_article()
     start = timezone.make_aware(datetime(2026, 3, 10, 12, 0))
-    assert tracking.record_view(article, reader(), now=start)
-    assert not tracking.record_view(article, reader(), now=start + timedelta(minutes=1))
-    assert not tracking.record_view(
+    assert counter.record_view(article, reader(), now=start)
+    assert not counter.record_view(article, reader(), now=start + timedelta(minutes=1))
+    assert not counter.record_view(
         article, reader(), now=start + timedelta(minutes=29, seconds=59)
     )
     assert total(article) == 1
@@ -345,51 +345,51 @@ def test_one_reader_counts_once_per_window_then_again(db, dedup_store):
 def test_a_reader_counts_again_after_the_window(db, dedup_store, settings):
     # The database store reads the given clock; the cache expires keys on the
     # real one, so the window is one second here and the test waits it out.
-    settings.VIEW_DEDUP_SECONDS = 1
+    settings.VIEWCOUNTS_DEDUP_SECONDS = 1
     article = make_article()
     start = timezone.now()
-    assert tracking.record_view(article, reader(), now=start)
-    assert not tracking.record_view(article, reader(), now=start)
+    assert counter.record_view(article, reader(), now=start)
+    assert not counter.record_view(article, reader(), now=start)
     time.sleep(1.1)
-    assert tracking.record_view(article, reader(), now=start + timedelta(seconds=1.1))
+    assert counter.record_view(article, reader(), now=start + timedelta(seconds=1.1))
     assert total(article) == 2
 
 
 def test_the_window_is_a_setting(db, dedup_store, settings):
-    settings.VIEW_DEDUP_SECONDS = 0
+    settings.VIEWCOUNTS_DEDUP_SECONDS = 0
     article = make_article()
-    assert tracking.record_view(article, reader())
-    assert tracking.record_view(article, reader())
+    assert counter.record_view(article, reader())
+    assert counter.record_view(article, reader())
     assert total(article) == 2
 
 
 def test_other_readers_and_other_stories_count_separately(db, dedup_store):
     first, second = make_article(), make_article()
     now = timezone.now()
-    assert tracking.record_view(first, reader(), now=now)
-    assert tracking.record_view(first, reader(ua=FIREFOX), now=now)
-    assert tracking.record_view(first, reader(ip="198.51.100.4"), now=now)
-    assert tracking.record_view(second, reader(), now=now)
+    assert counter.record_view(first, reader(), now=now)
+    assert counter.record_view(first, reader(ua=FIREFOX), now=now)
+    assert counter.record_view(first, reader(ip="198.51.100.4"), now=now)
+    assert counter.record_view(second, reader(), now=now)
     assert (total(first), total(second)) == (3, 1)
 
 
 def test_a_reader_just_before_midnight_is_known_just_after(db, dedup_store):
     article = make_article()
     before = timezone.make_aware(datetime(2026, 3, 10, 23, 50))
-    assert tracking.record_view(article, reader(), now=before)
-    assert not tracking.record_view(
+    assert counter.record_view(article, reader(), now=before)
+    assert not counter.record_view(
         article, reader(), now=before + timedelta(minutes=20)
     )
     assert total(article) == 1
 
 
 def test_the_database_store_prunes_expired_marks(db, settings):
-    settings.VIEW_DEDUP_STORE = "db"
+    settings.VIEWCOUNTS_DEDUP_STORE = "db"
     article = make_article()
     past = timezone.now() - timedelta(hours=2)
-    tracking.record_view(article, reader(), now=past)
+    counter.record_view(article, reader(), now=past)
     assert RecentView.objects.count() == 1
-    assert tracking.prune_recent_views() == 1
+    assert rules.prune_recent_views() == 1
     assert not RecentView.objects.exists()
 
 
@@ -398,8 +398,8 @@ def test_the_embedded_cache_keeps_dedup_marks_in_the_database(db, settings):
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     }
-    settings.VIEW_DEDUP_STORE = "auto"
-    tracking.record_view(make_article(), reader())
+    settings.VIEWCOUNTS_DEDUP_STORE = "auto"
+    counter.record_view(make_article(), reader())
     assert RecentView.objects.count() == 1
 
 
@@ -410,12 +410,12 @@ def test_counts_live_beside_the_story_not_on_it(db):
     article = make_article()
     stale = type(article).objects.get(pk=article.pk)
     updated_at = article.updated_at
-    tracking.increment(article.pk)
+    counter.increment(article.pk)
     article.refresh_from_db()
     assert article.updated_at == updated_at  # the row editors save is untouched
     stale.headline = "An editor's correction"
     stale.save()
-    tracking.increment(article.pk)
+    counter.increment(article.pk)
     article.refresh_from_db()
     assert article.headline == "An editor's correction"
     assert total(article) == 2
@@ -425,8 +425,8 @@ def test_increments_on_different_days_make_daily_rows_and_one_total(db):
     article = make_article()
     day_one = timezone.make_aware(datetime(2026, 3, 1, 12, 0))
     for _ in range(3):
-        tracking.increment(article.pk, day_one)
-    tracking.increment(article.pk, day_one + timedelta(days=1), n=2)
+        counter.increment(article.pk, day_one)
+    counter.increment(article.pk, day_one + timedelta(days=1), n=2)
     rows = dict(
         ArticleDailyViews.objects.filter(article=article).values_list("day", "views")
     )
@@ -438,7 +438,7 @@ def test_views_of_a_deleted_story_are_dropped_not_an_error(db):
     article = make_article()
     pk = article.pk
     article.delete()
-    tracking.apply_counts({(pk, timezone.localdate()): 4})
+    counter.apply_counts({(pk, timezone.localdate()): 4})
     assert not ArticleDailyViews.objects.exists()
 
 
@@ -468,7 +468,7 @@ def test_a_thousand_increments_from_fifty_threads_are_exact():
 
     def twenty(_):
         for _ in range(20):
-            tracking.increment(article.pk)
+            counter.increment(article.pk)
 
     _threads(50, twenty)
     assert total(article) == 1000
@@ -480,25 +480,25 @@ def test_a_thousand_increments_from_fifty_threads_are_exact():
 def test_five_hundred_readers_in_threads_give_five_hundred_and_one_gives_one(
     settings,
 ):
-    settings.VIEW_DEDUP_STORE = "db"
+    settings.VIEWCOUNTS_DEDUP_STORE = "db"
     article = make_article()
 
     def ten_readers(i):
         for j in range(10):
-            tracking.record_view(article, reader(ip=f"198.51.{i}.{j}"))
+            counter.record_view(article, reader(ip=f"198.51.{i}.{j}"))
 
     _threads(50, ten_readers)
     assert total(article) == 500
 
     other = make_article()
-    _threads(50, lambda i: tracking.record_view(other, reader(ip="192.0.2.1")))
+    _threads(50, lambda i: counter.record_view(other, reader(ip="192.0.2.1")))
     assert total(other) == 1
 
 
 def test_a_naive_read_modify_write_would_lose_updates(db):
     """The control: two writers that read, add and save lose one view."""
     article = make_article()
-    tracking.increment(article.pk)
+    counter.increment(article.pk)
     first = ArticleViewTotal.objects.get(article=article)
     second = ArticleViewTotal.objects.get(article=article)
     first.views += 1
@@ -506,7 +506,7 @@ def test_a_naive_read_modify_write_would_lose_updates(db):
     second.views += 1
     second.save()
     assert total(article) == 2  # three increments, one lost: why we upsert
-    tracking.increment(article.pk)
+    counter.increment(article.pk)
     assert total(article) == 3
 
 
@@ -523,7 +523,7 @@ def test_an_editor_saving_while_views_arrive_keeps_both():
                 story.save()
         else:
             for _ in range(25):
-                tracking.increment(article.pk)
+                counter.increment(article.pk)
 
     _threads(9, work)
     article.refresh_from_db()

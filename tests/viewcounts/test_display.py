@@ -11,17 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import tracking
 from articles.models import Article
 from tests.factories import make_article, make_draft
+from viewcounts import counter, stats
 
 NOON = timezone.make_aware(datetime(2026, 3, 20, 12, 0))
 
 
 @pytest.fixture(autouse=True)
 def _database_path(settings):
-    settings.VIEW_REDIS_URL = ""
-    tracking.reset_redis_state()
+    settings.VIEWCOUNTS_REDIS_URL = ""
+    counter.reset_redis_state()
 
 
 def parse(response):
@@ -33,7 +33,7 @@ def text(element):
 
 
 def views(article, n, when=NOON):
-    tracking.apply_counts({(article.pk, timezone.localdate(when)): n})
+    counter.apply_counts({(article.pk, timezone.localdate(when)): n})
 
 
 # Most Viewed
@@ -44,7 +44,7 @@ def test_most_viewed_orders_stories_by_views_in_the_period(db):
     views(low, 3)
     views(high, 30)
     views(middle, 12)
-    stories = tracking.most_viewed("today", 5, now=NOON)
+    stories = stats.most_viewed("today", 5, now=NOON)
     assert [s.pk for s in stories] == [high.pk, middle.pk, low.pk]
     assert [s.period_views for s in stories] == [30, 12, 3]
 
@@ -56,7 +56,7 @@ def test_most_viewed_windows_are_today_seven_and_thirty_days(db):
     views(this_month, 500, NOON - timedelta(days=29))
     views(older, 5000, NOON - timedelta(days=30))
     pks = {
-        period: [s.pk for s in tracking.most_viewed(period, 10, now=NOON)]
+        period: [s.pk for s in stats.most_viewed(period, 10, now=NOON)]
         for period in ("today", "7d", "30d")
     }
     assert pks["today"] == [today.pk]
@@ -69,7 +69,7 @@ def test_most_viewed_sums_the_days_of_the_period(db):
     for days_ago in range(7):
         views(steady, 10, NOON - timedelta(days=days_ago))
     views(burst, 60)
-    stories = tracking.most_viewed("7d", 5, now=NOON)
+    stories = stats.most_viewed("7d", 5, now=NOON)
     assert [(s.pk, s.period_views) for s in stories] == [
         (steady.pk, 70),
         (burst.pk, 60),
@@ -84,24 +84,24 @@ def test_most_viewed_leaves_out_drafts_and_scheduled_and_withdrawn_stories(db):
     for story in (live, draft, scheduled, withdrawn):
         views(story, 100 if story is not live else 1)
     Article.objects.filter(pk=withdrawn.pk).update(status=Article.Status.DRAFT)
-    assert [s.pk for s in tracking.most_viewed("today", 10, now=NOON)] == [live.pk]
+    assert [s.pk for s in stats.most_viewed("today", 10, now=NOON)] == [live.pk]
 
 
 def test_most_viewed_limits_and_is_cached_briefly(db, django_assert_num_queries):
     for n in range(8):
         views(make_article(), n + 1)
     with django_assert_num_queries(1):
-        assert len(tracking.most_viewed("7d", 5, now=NOON)) == 5
+        assert len(stats.most_viewed("7d", 5, now=NOON)) == 5
     with django_assert_num_queries(0):
-        tracking.most_viewed("7d", 5, now=NOON)
+        stats.most_viewed("7d", 5, now=NOON)
     cache.clear()
     with django_assert_num_queries(1):
-        tracking.most_viewed("7d", 5, now=NOON)
+        stats.most_viewed("7d", 5, now=NOON)
 
 
 def test_an_unknown_period_is_an_error():
     with pytest.raises(ValueError):
-        tracking.most_viewed("forever")
+        stats.most_viewed("forever")
 
 
 def test_home_page_shows_most_viewed_in_order(db, client):
@@ -135,7 +135,7 @@ def test_view_count_says_view_or_views(db, n, label):
     article = make_article()
     if n:
         views(article, n)
-    rendered = Template("{% load article_tags %}{% view_count article %}").render(
+    rendered = Template("{% load viewcount_tags %}{% view_count article %}").render(
         Context({"article": article})
     )
     assert rendered == label
@@ -144,11 +144,11 @@ def test_view_count_says_view_or_views(db, n, label):
 def test_view_count_uses_an_annotation_when_present(db, django_assert_num_queries):
     article = make_article()
     views(article, 5)
-    annotated = tracking.with_view_counts(Article.objects.all()).get(pk=article.pk)
+    annotated = stats.with_view_counts(Article.objects.all()).get(pk=article.pk)
     with django_assert_num_queries(0):
-        assert tracking.view_count(annotated) == 5
+        assert stats.view_count(annotated) == 5
     with django_assert_num_queries(1):
-        assert tracking.view_count(article) == 5
+        assert stats.view_count(article) == 5
 
 
 def test_story_page_carries_the_beacon_and_the_no_script_pixel(db, client):
@@ -157,15 +157,17 @@ def test_story_page_carries_the_beacon_and_the_no_script_pixel(db, client):
     doc = parse(response)
     story = doc.find(".//article[@class='story']")
     assert story.get("data-view-beacon") == reverse(
-        "articles:record_view", args=[article.pk]
+        "viewcounts:record_view", args=[article.pk]
     )
     scripts = list(doc.iter("script"))
-    beacon_scripts = [s for s in scripts if (s.get("src") or "").endswith("views.js")]
+    beacon_scripts = [
+        s for s in scripts if (s.get("src") or "").endswith("viewcounts/beacon.js")
+    ]
     assert len(beacon_scripts) == 1 and beacon_scripts[0].get("defer") is not None
     data = {"application/ld+json", "application/json"}
     assert all(s.get("src") or s.get("type") in data for s in scripts)  # no inline JS
     pixel = doc.find(".//noscript/img")
-    assert pixel.get("src") == reverse("articles:view_pixel", args=[article.pk])
+    assert pixel.get("src") == reverse("viewcounts:view_pixel", args=[article.pk])
     assert pixel.get("alt") == ""
 
 
@@ -173,7 +175,7 @@ def test_rendering_the_story_page_counts_nothing(db, client):
     """The page may come from a cache: only the beacon counts."""
     article = make_article()
     client.get(article.get_absolute_url(), HTTP_USER_AGENT="Mozilla/5.0 Firefox/133.0")
-    assert tracking.view_count(article) == 0
+    assert stats.view_count(article) == 0
 
 
 def test_a_story_served_from_a_page_cache_still_counts_through_its_beacon(db, client):
@@ -182,7 +184,7 @@ def test_a_story_served_from_a_page_cache_still_counts_through_its_beacon(db, cl
     url = parse_beacon(cached_page)
     for ip in ("203.0.113.1", "203.0.113.2", "203.0.113.2"):
         client.post(url, HTTP_USER_AGENT="Mozilla/5.0 Firefox/133.0", REMOTE_ADDR=ip)
-    assert tracking.view_count(article) == 2
+    assert stats.view_count(article) == 2
 
 
 def parse_beacon(content):
@@ -224,7 +226,7 @@ def test_most_viewed_costs_three_queries_cold_and_none_warm(
 ):
     for n in range(20):
         views(make_article(), n + 1, timezone.now())
-    template = Template("{% load article_tags %}{% most_viewed 5 %}")
+    template = Template("{% load viewcount_tags %}{% most_viewed 5 %}")
     with django_assert_num_queries(3):
         template.render(Context({}))
     with django_assert_num_queries(0):
@@ -234,12 +236,12 @@ def test_most_viewed_costs_three_queries_cold_and_none_warm(
 def test_a_stale_most_viewed_list_is_recomputed_by_one_request_at_a_time(
     db, django_assert_num_queries, monkeypatch, settings
 ):
-    settings.VIEW_MOST_VIEWED_CACHE_SECONDS = 60
+    settings.VIEWCOUNTS_MOST_VIEWED_CACHE_SECONDS = 60
     first = make_article()
     views(first, 5)
     clock = [1_000_000.0]
-    monkeypatch.setattr(tracking.time, "time", lambda: clock[0])
-    assert [s.pk for s in tracking.most_viewed("7d", 5, now=NOON)] == [first.pk]
+    monkeypatch.setattr(counter.time, "time", lambda: clock[0])
+    assert [s.pk for s in stats.most_viewed("7d", 5, now=NOON)] == [first.pk]
     second = make_article()
     views(second, 50)
 
@@ -247,36 +249,36 @@ def test_a_stale_most_viewed_list_is_recomputed_by_one_request_at_a_time(
     key = "views:most:v2:7d:5"
     cache.add(f"{key}:refresh", 1, timeout=60)
     with django_assert_num_queries(0):
-        assert [s.pk for s in tracking.most_viewed("7d", 5, now=NOON)] == [first.pk]
+        assert [s.pk for s in stats.most_viewed("7d", 5, now=NOON)] == [first.pk]
 
     cache.delete(f"{key}:refresh")  # that process is gone: this request refreshes
     with django_assert_num_queries(1):
-        fresh = [s.pk for s in tracking.most_viewed("7d", 5, now=NOON)]
+        fresh = [s.pk for s in stats.most_viewed("7d", 5, now=NOON)]
     assert fresh == [second.pk, first.pk]
     with django_assert_num_queries(0):
-        tracking.most_viewed("7d", 5, now=NOON)
+        stats.most_viewed("7d", 5, now=NOON)
 
 
 def test_an_old_most_viewed_list_is_not_served_past_one_more_period(
     db, django_assert_num_queries, monkeypatch, settings
 ):
-    settings.VIEW_MOST_VIEWED_CACHE_SECONDS = 60
+    settings.VIEWCOUNTS_MOST_VIEWED_CACHE_SECONDS = 60
     views(make_article(), 5)
     clock = [1_000_000.0]
-    monkeypatch.setattr(tracking.time, "time", lambda: clock[0])
-    tracking.most_viewed("7d", 5, now=NOON)
+    monkeypatch.setattr(counter.time, "time", lambda: clock[0])
+    stats.most_viewed("7d", 5, now=NOON)
     cache.add("views:most:v2:7d:5:refresh", 1, timeout=600)  # a stuck refresher
 
     clock[0] += 121  # past fresh (60 s) and the stale period (60 s more)
     with django_assert_num_queries(1):
-        tracking.most_viewed("7d", 5, now=NOON)
+        stats.most_viewed("7d", 5, now=NOON)
 
 
 def test_a_new_day_recomputes_the_list_once(db, django_assert_num_queries):
     views(make_article(), 5)
-    tracking.most_viewed("today", 5, now=NOON)
+    stats.most_viewed("today", 5, now=NOON)
     tomorrow = NOON + timedelta(days=1)
     with django_assert_num_queries(1):
-        assert tracking.most_viewed("today", 5, now=tomorrow) == []
+        assert stats.most_viewed("today", 5, now=tomorrow) == []
     with django_assert_num_queries(0):
-        tracking.most_viewed("today", 5, now=tomorrow)
+        stats.most_viewed("today", 5, now=tomorrow)

@@ -16,9 +16,10 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.urls import reverse
 
-from articles import tracking
-from articles.models import ArticleDailyViews, ArticleViewTotal, FlushBatch
 from tests.factories import make_article
+from viewcounts import conf as viewcounts_conf
+from viewcounts import counter, rules
+from viewcounts.models import ArticleDailyViews, ArticleViewTotal, FlushBatch
 
 BROWSER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -39,10 +40,10 @@ def buffer(settings):
     """Point the tracker at a real Redis, under a prefix of its own."""
     url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5"
     prefix = f"test-views:{uuid.uuid4().hex}"
-    settings.VIEW_REDIS_URL = url
-    settings.VIEW_REDIS_PREFIX = prefix
-    settings.VIEW_TRACKING = True
-    tracking.reset_redis_state()
+    settings.VIEWCOUNTS_REDIS_URL = url
+    settings.VIEWCOUNTS_REDIS_PREFIX = prefix
+    settings.VIEWCOUNTS_ENABLED = True
+    counter.reset_redis_state()
     client = redis.Redis.from_url(url)
     client.ping()  # no Redis is a failure here, never a skip
     # Tests flush by hand unless they are about the automatic flush.
@@ -51,7 +52,7 @@ def buffer(settings):
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
     client.close()
-    tracking.reset_redis_state()
+    counter.reset_redis_state()
 
 
 def total(article):
@@ -66,28 +67,28 @@ def total(article):
 def test_views_wait_in_redis_until_the_flush_writes_them_once(db, buffer, settings):
     article = make_article()
     for _ in range(5):
-        tracking.increment(article.pk)
+        counter.increment(article.pk)
     assert total(article) == 0
-    assert buffer.exists(f"{settings.VIEW_REDIS_PREFIX}:live")
+    assert buffer.exists(f"{settings.VIEWCOUNTS_REDIS_PREFIX}:live")
 
-    report = tracking.flush_views()
+    report = counter.flush_views()
     assert report.views == 5 and len(report.applied) == 1
     assert total(article) == 5
     assert ArticleDailyViews.objects.get(article=article).views == 5
     assert FlushBatch.objects.count() == 1
-    assert list(buffer.scan_iter(f"{settings.VIEW_REDIS_PREFIX}:batch*")) == []
+    assert list(buffer.scan_iter(f"{settings.VIEWCOUNTS_REDIS_PREFIX}:batch*")) == []
 
-    again = tracking.flush_views()
+    again = counter.flush_views()
     assert again.views == 0 and again.applied == []
     assert total(article) == 5
 
 
 def test_a_beacon_counts_through_the_buffer(db, client, buffer):
     article = make_article()
-    url = reverse("articles:record_view", args=[article.pk])
+    url = reverse("viewcounts:record_view", args=[article.pk])
     assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204
     assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204  # reload
-    tracking.flush_views()
+    counter.flush_views()
     assert total(article) == 1
 
 
@@ -96,20 +97,20 @@ def test_flush_killed_after_commit_before_deleting_the_batch_then_rerun(
 ):
     article = make_article()
     for _ in range(7):
-        tracking.increment(article.pk)
+        counter.increment(article.pk)
 
     def killed(client, batch_id):
         raise SystemExit("killed between the commit and the key delete")
 
     with monkeypatch.context() as patch:
-        patch.setattr(tracking, "discard_batch", killed)
+        patch.setattr(counter, "discard_batch", killed)
         with pytest.raises(SystemExit):
-            tracking.flush_views()
+            counter.flush_views()
     assert total(article) == 7  # committed
     for _ in range(3):
-        tracking.increment(article.pk)
+        counter.increment(article.pk)
 
-    report = tracking.flush_views()
+    report = counter.flush_views()
     assert len(report.already_applied) == 1  # the leftover, not applied again
     assert report.views == 3
     assert total(article) == 10
@@ -121,40 +122,40 @@ def test_flush_failing_before_commit_leaves_the_batch_for_the_rerun(
 ):
     article = make_article()
     for _ in range(4):
-        tracking.increment(article.pk)
+        counter.increment(article.pk)
 
     def database_down(counts):
         raise RuntimeError("database went away mid-transaction")
 
     with monkeypatch.context() as patch:
-        patch.setattr(tracking, "apply_counts", database_down)
+        patch.setattr(counter, "apply_counts", database_down)
         with pytest.raises(RuntimeError):
-            tracking.flush_views()
+            counter.flush_views()
     assert total(article) == 0
     assert not FlushBatch.objects.exists()
 
-    tracking.increment(article.pk)
-    report = tracking.flush_views()
+    counter.increment(article.pk)
+    report = counter.flush_views()
     assert report.views == 5 and len(report.applied) == 2
     assert total(article) == 5
 
 
 def test_a_batch_applied_twice_counts_once(db, buffer):
     article = make_article()
-    counts = {(article.pk, tracking.timezone.localdate()): 6}
-    assert tracking.apply_batch("batch-1", counts)
-    assert not tracking.apply_batch("batch-1", counts)
+    counts = {(article.pk, rules.timezone.localdate()): 6}
+    assert counter.apply_batch("batch-1", counts)
+    assert not counter.apply_batch("batch-1", counts)
     assert total(article) == 6
 
 
 def test_a_flush_while_another_holds_the_lock_does_nothing(db, buffer, settings):
     article = make_article()
-    tracking.increment(article.pk)
-    buffer.set(f"{settings.VIEW_REDIS_PREFIX}:flush-lock", "someone-else", ex=60)
-    assert tracking.flush_views().busy
+    counter.increment(article.pk)
+    buffer.set(f"{settings.VIEWCOUNTS_REDIS_PREFIX}:flush-lock", "someone-else", ex=60)
+    assert counter.flush_views().busy
     assert total(article) == 0
-    buffer.delete(f"{settings.VIEW_REDIS_PREFIX}:flush-lock")
-    tracking.flush_views()
+    buffer.delete(f"{settings.VIEWCOUNTS_REDIS_PREFIX}:flush-lock")
+    counter.flush_views()
     assert total(article) == 1
 
 
@@ -185,13 +186,13 @@ def test_two_flushes_at_once_while_views_arrive_count_each_view_once(buffer):
     def work(i):
         if i < 2:
             for _ in range(10):
-                tracking.flush_views()
+                counter.flush_views()
         else:
             for _ in range(50):
-                tracking.increment(article.pk)
+                counter.increment(article.pk)
 
     _threads(22, work)
-    tracking.flush_views()
+    counter.flush_views()
     assert total(article) == 1000
     assert ArticleDailyViews.objects.get(article=article).views == 1000
 
@@ -201,32 +202,32 @@ def test_two_flushes_at_once_while_views_arrive_count_each_view_once(buffer):
 def test_the_same_batch_written_by_two_flushers_at_once_counts_once(buffer):
     """Even if the lock expired mid-flush, the unique batch id holds."""
     article = make_article()
-    counts = {(article.pk, tracking.timezone.localdate()): 9}
+    counts = {(article.pk, rules.timezone.localdate()): 9}
     results = []
-    _threads(2, lambda i: results.append(tracking.apply_batch("shared", counts)))
+    _threads(2, lambda i: results.append(counter.apply_batch("shared", counts)))
     assert sorted(results) == [False, True]
     assert total(article) == 9
 
 
 def test_the_flush_runs_by_itself_at_most_once_per_interval(db, buffer, settings):
     article = make_article()
-    marker = f"{settings.VIEW_REDIS_PREFIX}:flushed-recently"
+    marker = f"{settings.VIEWCOUNTS_REDIS_PREFIX}:flushed-recently"
     buffer.delete(marker)
-    tracking.increment(article.pk)
+    counter.increment(article.pk)
     assert total(article) == 1  # first view after a quiet minute flushes
-    assert 0 < buffer.ttl(marker) <= settings.VIEW_FLUSH_INTERVAL
-    tracking.increment(article.pk)
+    assert 0 < buffer.ttl(marker) <= viewcounts_conf.settings.VIEWCOUNTS_FLUSH_INTERVAL
+    counter.increment(article.pk)
     assert total(article) == 1  # buffered
     buffer.delete(marker)  # a minute later
-    tracking.increment(article.pk)
+    counter.increment(article.pk)
     assert total(article) == 3
 
 
 def test_flushing_never_touches_the_story_row(db, buffer):
     article = make_article()
     updated_at = article.updated_at
-    tracking.increment(article.pk)
-    tracking.flush_views()
+    counter.increment(article.pk)
+    counter.flush_views()
     article.refresh_from_db()
     assert article.updated_at == updated_at
 
@@ -234,26 +235,26 @@ def test_flushing_never_touches_the_story_row(db, buffer):
 def test_with_redis_down_views_go_straight_to_the_database(
     db, client, settings, caplog
 ):
-    settings.VIEW_REDIS_URL = DEAD_REDIS
-    tracking.reset_redis_state()
+    settings.VIEWCOUNTS_REDIS_URL = DEAD_REDIS
+    counter.reset_redis_state()
     article = make_article()
-    url = reverse("articles:record_view", args=[article.pk])
-    with caplog.at_level(logging.WARNING, logger="articles.tracking"):
+    url = reverse("viewcounts:record_view", args=[article.pk])
+    with caplog.at_level(logging.WARNING, logger="viewcounts.counter"):
         for n in range(3):
             response = client.post(
                 url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=f"198.51.100.{n}"
             )
             assert response.status_code == 204
     assert total(article) == 3
-    warnings = [r for r in caplog.records if r.name == "articles.tracking"]
+    warnings = [r for r in caplog.records if r.name == "viewcounts.counter"]
     assert len(warnings) == 1  # one warning per outage, not per view
-    tracking.reset_redis_state()
+    counter.reset_redis_state()
 
 
 def test_story_page_and_beacon_answer_with_the_cache_and_buffer_down(
     db, client, settings
 ):
-    settings.VIEW_REDIS_URL = DEAD_REDIS
+    settings.VIEWCOUNTS_REDIS_URL = DEAD_REDIS
     settings.CACHES = {
         "default": {
             "BACKEND": "django_redis.cache.RedisCache",
@@ -265,15 +266,15 @@ def test_story_page_and_beacon_answer_with_the_cache_and_buffer_down(
             },
         }
     }
-    settings.VIEW_DEDUP_STORE = "auto"
-    tracking.reset_redis_state()
+    settings.VIEWCOUNTS_DEDUP_STORE = "auto"
+    counter.reset_redis_state()
     article = make_article()
     assert client.get(article.get_absolute_url()).status_code == 200
-    url = reverse("articles:record_view", args=[article.pk])
+    url = reverse("viewcounts:record_view", args=[article.pk])
     assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204
     assert client.post(url, HTTP_USER_AGENT=BROWSER).status_code == 204
     assert total(article) == 1  # dedup fell back to the database too
-    tracking.reset_redis_state()
+    counter.reset_redis_state()
 
 
 # The command
@@ -282,7 +283,7 @@ def test_story_page_and_beacon_answer_with_the_cache_and_buffer_down(
 def test_flush_views_command_writes_and_reports(db, buffer, capsys):
     article = make_article()
     for _ in range(2):
-        tracking.increment(article.pk)
+        counter.increment(article.pk)
     call_command("flush_views", "--dry-run")
     assert "Would write 2 views" in capsys.readouterr().out
     assert total(article) == 0
@@ -294,16 +295,16 @@ def test_flush_views_command_writes_and_reports(db, buffer, capsys):
 
 
 def test_flush_views_command_fails_loudly_when_redis_is_down(db, settings):
-    settings.VIEW_REDIS_URL = DEAD_REDIS
-    tracking.reset_redis_state()
+    settings.VIEWCOUNTS_REDIS_URL = DEAD_REDIS
+    counter.reset_redis_state()
     with pytest.raises(CommandError):
         call_command("flush_views")
-    tracking.reset_redis_state()
+    counter.reset_redis_state()
 
 
 def test_flush_views_command_without_redis_says_there_is_nothing_to_do(
     db, settings, capsys
 ):
-    settings.VIEW_REDIS_URL = ""
+    settings.VIEWCOUNTS_REDIS_URL = ""
     call_command("flush_views")
     assert "No Redis buffer configured" in capsys.readouterr().out

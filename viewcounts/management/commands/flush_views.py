@@ -2,7 +2,7 @@ import redis
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from articles import tracking
+from viewcounts import counter, rules
 
 
 class Command(BaseCommand):
@@ -20,13 +20,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         try:
-            report = tracking.flush_views(dry_run=dry_run)
-            pruned = 0 if dry_run else tracking.prune_recent_views()
+            report = counter.flush_views(dry_run=dry_run)
+            pruned = 0 if dry_run else rules.prune_recent_views()
         except (redis.RedisError, DatabaseError) as exc:
             raise CommandError(f"Flush failed, nothing lost: {exc}") from exc
         if not report.buffered:
             self.stdout.write(
-                "No Redis buffer configured (VIEW_REDIS_URL): views are written "
+                "No Redis buffer configured (VIEWCOUNTS_REDIS_URL): views are written "
                 "straight to the database."
             )
         elif report.busy:
