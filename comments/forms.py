@@ -2,9 +2,9 @@ import time
 import unicodedata
 
 from django import forms
-from django.conf import settings
 from django.core import signing
 
+from comments import conf
 from comments.models import Comment
 
 TOKEN_SALT = "comments.form-timestamp"
@@ -88,7 +88,7 @@ class CommentForm(forms.Form):
                 "We could not check this form. Please post again; your text is kept."
             )
         age = self.now - data.get("t", 0)
-        if age > settings.COMMENTS_MAX_FORM_AGE:
+        if age > conf.settings.COMMENTS_MAX_FORM_AGE:
             raise forms.ValidationError(
                 "This form is too old. Please post again; your text is kept."
             )

@@ -6,8 +6,8 @@ from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from articles import cache as page_cache
 from articles.models import Article
+from comments import signals
 
 MAX_DEPTH = 3
 MOST_COMMENTED_CACHE_KEY = "comments:most-commented"
@@ -19,9 +19,9 @@ def purge_most_commented() -> None:
 
 
 def comments_moderated() -> None:
-    """Bulk moderation (no signals): Most Commented and cached pages follow."""
+    """Bulk moderation (no model signals): Most Commented and pages follow."""
     purge_most_commented()
-    page_cache.bump()
+    signals.comments_changed.send(sender=Comment, comment=None)
 
 
 class CommentQuerySet(models.QuerySet):

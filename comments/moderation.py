@@ -58,12 +58,11 @@ class Closure:
 
 
 def comments_open(article, now: datetime, closing_days: int) -> Closure:
-    """Comments are open on a live story with comments on, for ``closing_days``."""
-    if not (
-        article.status == article.Status.PUBLISHED
-        and article.published_at is not None
-        and article.published_at <= now
-    ):
+    """Comments are open on a live story with comments on, for ``closing_days``.
+
+    Live is what readers see: ``Article.objects.published()``'s rule.
+    """
+    if not article.is_published_at(now):
         return Closure(False, "This story is not published.")
     if not article.comments_enabled:
         return Closure(False, "Comments are turned off for this story.")

@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 
+from comments import conf
 from comments.models import RateLimitCounter
 from newsroom import sharedcache
 
@@ -38,7 +38,7 @@ def hit(key: str, *, limit: int, window: int, now: float | None = None) -> Hit:
     window_key = f"comments:rl:{key}:{index}"
     window_end = (index + 1) * window
     count = None
-    backend = getattr(settings, "COMMENTS_RATE_LIMIT_BACKEND", "auto")
+    backend = conf.settings.COMMENTS_RATE_LIMIT_BACKEND
     if backend == "cache" or (backend == "auto" and sharedcache.is_shared()):
         count = _cache_incr(window_key, window)
         if count is None:

@@ -1,8 +1,8 @@
-"""Cache purges only: counts shown to readers must follow moderation at once."""
+"""Counts and threads shown to readers must follow moderation at once."""
 
 from django.db.models.signals import post_delete
 
-from articles import cache as page_cache
+from comments import signals
 from comments.models import Comment, purge_most_commented
 
 
@@ -14,4 +14,4 @@ def purge_comment_caches(sender, instance=None, created=False, signal=None, **kw
     if (created or signal is post_delete) and not approved:
         return
     purge_most_commented()
-    page_cache.bump()
+    signals.comments_changed.send(sender=Comment, comment=instance)

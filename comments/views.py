@@ -5,7 +5,6 @@ Posting and reporting change data: POST only, CSRF-checked.
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -18,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
-from comments import moderation, ratelimit
+from comments import conf, moderation, ratelimit
 from comments.forms import CommentForm, issue_token
 from comments.models import Comment
 from newsroom.clientip import client_ip
@@ -76,7 +75,7 @@ def write_comment(request, article_pk):
     """
     article = open_story_or_404(article_pk)
     closure = moderation.comments_open(
-        article, timezone.now(), settings.COMMENTS_CLOSE_AFTER_DAYS
+        article, timezone.now(), conf.settings.COMMENTS_CLOSE_AFTER_DAYS
     )
     if not closure.is_open:
         return closed_page(request, article, closure)
@@ -106,12 +105,12 @@ def comment_token(request, article_pk):
     """A fresh CSRF token and form timestamp for the form under a cached story.
 
     The story page is shared by every reader, so it carries neither; the
-    page's script (static/js/comments.js) asks here when the reader starts
+    page's script (static/comments/comments.js) asks here when the reader starts
     writing. Sets the CSRF cookie; private and never stored by any cache.
     """
     article = open_story_or_404(article_pk)
     closure = moderation.comments_open(
-        article, timezone.now(), settings.COMMENTS_CLOSE_AFTER_DAYS
+        article, timezone.now(), conf.settings.COMMENTS_CLOSE_AFTER_DAYS
     )
     if not closure.is_open:
         return JsonResponse({"closed": str(closure.reason)}, status=403)
@@ -132,7 +131,9 @@ def post_comment(request, article_pk):
     """
     article = open_story_or_404(article_pk)
     now = timezone.now()
-    closure = moderation.comments_open(article, now, settings.COMMENTS_CLOSE_AFTER_DAYS)
+    closure = moderation.comments_open(
+        article, now, conf.settings.COMMENTS_CLOSE_AFTER_DAYS
+    )
     if not closure.is_open:
         return closed_page(request, article, closure)
 
@@ -164,8 +165,8 @@ def post_comment(request, article_pk):
     for key in keys:
         hit = ratelimit.hit(
             key,
-            limit=settings.COMMENTS_RATE_LIMIT,
-            window=settings.COMMENTS_RATE_LIMIT_WINDOW,
+            limit=conf.settings.COMMENTS_RATE_LIMIT,
+            window=conf.settings.COMMENTS_RATE_LIMIT_WINDOW,
         )
         if not hit.allowed:
             response = render_form_page(
@@ -184,11 +185,11 @@ def post_comment(request, article_pk):
             body=data["body"],
             name=data["name"],
             seconds_since_form=form.seconds_since_form,
-            mode=moderation.story_mode(article, settings.COMMENTS_MODERATION),
+            mode=moderation.story_mode(article, conf.settings.COMMENTS_MODERATION),
             hold_words=hold_words,
             reject_words=reject_words,
         ),
-        min_seconds=settings.COMMENTS_MIN_SECONDS,
+        min_seconds=conf.settings.COMMENTS_MIN_SECONDS,
     )
     comment = Comment(
         article=article,
@@ -238,6 +239,8 @@ def confirm_report(request, pk):
 def report_comment(request, pk):
     """One reader's report; enough distinct readers send the comment back."""
     comment = reportable_comment_or_404(pk)
-    comment.report(poster_hash(client_ip(request)), settings.COMMENTS_REPORTS_THRESHOLD)
+    comment.report(
+        poster_hash(client_ip(request)), conf.settings.COMMENTS_REPORTS_THRESHOLD
+    )
     messages.info(request, REPORTED_MESSAGE)
     return redirect(f"{comment.article.get_absolute_url()}#comments")

@@ -3,7 +3,6 @@ import re
 from html import escape as _html_escape
 
 from django import template
-from django.conf import settings
 from django.core.paginator import Page
 from django.core.signals import setting_changed
 from django.db.models import QuerySet
@@ -16,7 +15,7 @@ from django.utils.text import normalize_newlines
 from articles import markup
 from articles.links import cached_reverse
 from articles.models import Article
-from comments import moderation, stats
+from comments import conf, counts, moderation, threads
 from comments.forms import CommentForm
 
 register = template.Library()
@@ -58,7 +57,7 @@ def thread_html(entries, write_url: str, is_open: bool) -> str:
     The same markup the loop in ``comments/tags/thread.html`` rendered
     (whitespace included): a name, a ``<time>``, the body, Reply (while
     comments are open) and Report, for each ``(comment, level)`` of
-    ``stats.build_thread()``.
+    ``threads.build_thread()``.
     """
     write_url = markup.esc(write_url)
     parts = []
@@ -141,19 +140,19 @@ def comments_for(context, article):
     """The story's thread and its form: one query however many comments.
 
     The form carries no CSRF token (``deferred_token``): the story page is
-    cached and shared, so it sets no cookie; static/js/comments.js fetches a
+    cached and shared, so it sets no cookie; static/comments/comments.js fetches a
     token from ``comments:token`` when the reader starts writing. Without
     JavaScript the form stays hidden and "Write a comment" leads to
     ``comments:write``.
     """
     request = context.get("request")
     newest_first = bool(request and request.GET.get("comments") == "newest")
-    comments = stats.approved_comments(article)
+    comments = threads.approved_comments(article)
     closure = moderation.comments_open(
-        article, timezone.now(), settings.COMMENTS_CLOSE_AFTER_DAYS
+        article, timezone.now(), conf.settings.COMMENTS_CLOSE_AFTER_DAYS
     )
     write_url = cached_reverse("comments:write", article.pk)
-    entries = stats.build_thread(comments, newest_first=newest_first)
+    entries = threads.build_thread(comments, newest_first=newest_first)
     return {
         "article": article,
         "entries": entries,
@@ -170,7 +169,7 @@ def comments_for(context, article):
 @register.simple_tag
 def comment_count(article):
     """Approved comments on one story; shares the thread's query."""
-    return len(stats.approved_comments(article))
+    return len(threads.approved_comments(article))
 
 
 @register.simple_tag
@@ -180,7 +179,7 @@ def comment_counts_for(*lists):
     Approved comments per story for every story in the given lists (nested
     lists such as ``(section, [stories])`` blocks included), in one query.
     """
-    return stats.comment_counts(list(_stories(lists)))
+    return counts.comment_counts(list(_stories(lists)))
 
 
 def _stories(items, depth=0):
@@ -199,4 +198,4 @@ def count_for(counts, article):
 
 @register.inclusion_tag("comments/tags/most_commented.html")
 def most_commented(limit=5):
-    return {"entries": stats.most_commented(limit)}
+    return {"entries": counts.most_commented(limit)}

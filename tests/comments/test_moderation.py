@@ -124,3 +124,18 @@ def test_word_lists_come_from_the_admin_list(db):
 
 def test_draft_factory_is_closed(db):
     assert not comments_open(make_draft(), timezone.now(), 30).is_open
+
+
+@pytest.mark.parametrize("when", [timedelta(hours=-1), timedelta(hours=1), None])
+@pytest.mark.parametrize("status", Article.Status.values)
+def test_comments_are_open_exactly_on_the_stories_readers_see(db, status, when):
+    """Comments say "not published" by ``Article.objects.published()``'s rule."""
+    now = timezone.now()
+    article = make_article(
+        status=status, published_at=None if when is None else now + when
+    )
+    closure = comments_open(article, now, 0)
+    live = Article.objects.published(now).filter(pk=article.pk).exists()
+    assert closure.is_open is live
+    if not live:
+        assert closure.reason == "This story is not published."

@@ -6,7 +6,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone
 
-from comments import stats
+from comments import counts, threads
 from comments.models import Comment
 from comments.templatetags.comment_tags import comment_body
 from tests.comments.conftest import make_comment, parse
@@ -35,7 +35,7 @@ def test_most_commented_counts_approved_comments_of_the_last_seven_days(client):
     for _ in range(5):
         make_comment(stale, created_at=now - timedelta(days=7, minutes=1))
     make_comment(make_draft())
-    entries = stats.most_commented(10)
+    entries = counts.most_commented(10)
     assert [(e["pk"], e["count"]) for e in entries] == [(busy.pk, 3), (quiet.pk, 1)]
 
 
@@ -44,7 +44,7 @@ def test_most_commented_ties_go_to_the_most_recent_discussion():
     older, newer = make_article(), make_article()
     make_comment(newer, created_at=now - timedelta(hours=3))
     make_comment(older, created_at=now - timedelta(hours=2))
-    assert [e["pk"] for e in stats.most_commented(5)] == [older.pk, newer.pk]
+    assert [e["pk"] for e in counts.most_commented(5)] == [older.pk, newer.pk]
 
 
 def test_most_commented_is_on_the_home_and_story_pages_and_follows_moderation(
@@ -123,7 +123,6 @@ def parse_fragment(html):
 def test_story_cards_show_counts_from_one_query_for_every_list(
     django_assert_num_queries,
 ):
-    from django.template.loader import render_to_string
 
     from articles.models import Article
 
@@ -138,14 +137,14 @@ def test_story_cards_show_counts_from_one_query_for_every_list(
     blocks = [(top[0].section, [by_pk[s.pk] for s in stories[:3]])]
     rest = [by_pk[s.pk] for s in stories[3:5]]
     template = Template(
-        "{% load comment_tags %}"
+        "{% load article_tags comment_tags %}"
         "{% comment_counts_for top blocks rest as comment_counts %}"
         "{% for article in top %}"
-        "{% include 'articles/includes/story_card.html' %}{% endfor %}"
+        "{% story_card article %}{% endfor %}"
         "{% for section, articles in blocks %}{% for article in articles %}"
-        "{% include 'articles/includes/story_card.html' %}{% endfor %}{% endfor %}"
+        "{% story_card article %}{% endfor %}{% endfor %}"
         "{% for article in rest %}"
-        "{% include 'articles/includes/story_card.html' %}{% endfor %}"
+        "{% story_card article %}{% endfor %}"
     )
     with django_assert_num_queries(1):
         html = template.render(Context({"top": top, "blocks": blocks, "rest": rest}))
@@ -161,8 +160,8 @@ def test_story_cards_show_counts_from_one_query_for_every_list(
     }
     assert shown == expected
     with django_assert_num_queries(0):  # lists that do not ask show no count
-        alone = render_to_string(
-            "articles/includes/story_card.html", {"article": by_pk[stories[5].pk]}
+        alone = Template("{% load article_tags %}{% story_card article %}").render(
+            Context({"article": by_pk[stories[5].pk]})
         )
     assert parse_fragment(alone).find(".//p[@class='card__comments']") is None
 
@@ -270,7 +269,7 @@ def test_the_thread_is_the_markup_of_the_template_loop(is_open):
     reply = make_comment(article, parent=first, body="1,000 & more")
     make_comment(article, parent=reply)
     make_comment(article, status="pending", body="held")
-    entries = stats.build_thread(stats.approved_comments(article))
+    entries = threads.build_thread(threads.approved_comments(article))
     assert [level for _, level in entries] == [1, 2, 3]
     write_url = reverse("comments:write", args=[article.pk])
     expected = Template(THREAD_LOOP).render(
@@ -291,7 +290,7 @@ def test_the_thread_reads_the_rows_and_order_of_approved_comments():
     expected = list(
         Comment.objects.approved().filter(article=article).order_by("created_at", "pk")
     )
-    shown = stats.approved_comments(article)
+    shown = threads.approved_comments(article)
     assert [c.pk for c in shown] == [earlier.pk, later.pk, reply.pk]
     fields = ("pk", "parent_id", "depth", "name", "body", "created_at")
     assert [[getattr(c, f) for f in fields] for c in shown] == [
@@ -316,9 +315,9 @@ def test_comment_counts_are_those_of_approved_comments_once_per_story():
         .order_by()
     )
     # The same story in two lists (a lead that is also in its section's block).
-    assert stats.comment_counts(stories + stories[2:]) == expected
+    assert counts.comment_counts(stories + stories[2:]) == expected
     assert expected == {s.pk: n for n, s in enumerate(stories) if n}
-    assert stats.comment_counts([]) == {}
+    assert counts.comment_counts([]) == {}
 
 
 def test_the_story_form_has_the_widgets_of_an_unbound_comment_form(client):

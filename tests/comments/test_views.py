@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from comments import conf
 from comments.models import Comment, CommentReport, ModerationWord, StoryCommentSettings
 from comments.views import HELD_MESSAGE, PUBLISHED_MESSAGE, poster_hash
 from tests.comments.conftest import (
@@ -98,7 +99,7 @@ def test_a_validation_error_shows_beside_its_field_and_keeps_the_text(
 
 def test_a_form_too_old_asks_to_post_again_and_keeps_the_text(client, settings):
     article = make_article()
-    data = form_data(article, age=settings.COMMENTS_MAX_FORM_AGE + 5, body="Kept.")
+    data = form_data(article, age=conf.settings.COMMENTS_MAX_FORM_AGE + 5, body="Kept.")
     response = client.post(reverse("comments:post", args=[article.pk]), data)
     assert response.status_code == 400
     assert not Comment.objects.exists()
