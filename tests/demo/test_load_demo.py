@@ -3,8 +3,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from PIL import Image
 
-from articles import demo_content
 from articles.models import Article, Author, Byline, Section
+from demo import content as demo_content
 from tests.factories import make_user
 
 

@@ -68,7 +68,7 @@ def _env(database_url):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "VIEW_REDIS_URL", "DEBUG"}
+        if key not in {"REDIS_URL", "VIEWCOUNTS_REDIS_URL", "DEBUG"}
     }
     env.update(
         DATABASE_URL=database_url,

@@ -3,7 +3,7 @@ admin login works, and the outage is logged (once per interval, not per request)
 
 Redis is "stopped" by pointing every Redis setting at a port nothing listens on:
 the cache (django-redis with IGNORE_EXCEPTIONS), the view buffer
-(VIEW_REDIS_URL) and, through the cache, the comment rate limiter and the view
+(VIEWCOUNTS_REDIS_URL) and, through the cache, the comment rate limiter and the view
 dedup marks.
 """
 
@@ -13,11 +13,11 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from articles import tracking
-from articles.models import ArticleViewTotal
 from comments.models import Comment, RateLimitCounter
 from tests.comments.conftest import form_data
 from tests.factories import make_article, make_author, make_user
+from viewcounts import counter
+from viewcounts.models import ArticleViewTotal
 
 pytestmark = pytest.mark.django_db
 
@@ -39,16 +39,16 @@ def redis_down(settings):
         }
     }
     settings.DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    settings.VIEW_REDIS_URL = DEAD_REDIS
-    settings.VIEW_DEDUP_STORE = "auto"
+    settings.VIEWCOUNTS_REDIS_URL = DEAD_REDIS
+    settings.VIEWCOUNTS_DEDUP_STORE = "auto"
     settings.COMMENTS_RATE_LIMIT_BACKEND = "auto"
     settings.COMMENTS_RATE_LIMIT = 2
     settings.COMMENTS_MODERATION = "post"
     settings.COMMENTS_MIN_SECONDS = 3
-    tracking.reset_redis_state()
+    counter.reset_redis_state()
     assert cache.get("anything") is None  # the cache really is the dead one
     yield
-    tracking.reset_redis_state()
+    counter.reset_redis_state()
 
 
 PAGES = [
@@ -98,7 +98,7 @@ def test_comments_still_post_and_the_rate_limit_holds_in_the_database(client):
 
 def test_views_are_still_counted_once_per_reader(client, caplog):
     article = make_article()
-    url = reverse("articles:record_view", args=[article.pk])
+    url = reverse("viewcounts:record_view", args=[article.pk])
     with caplog.at_level(logging.WARNING):
         for ip in ["10.0.0.1", "10.0.0.2", "10.0.0.1"]:
             response = client.post(url, HTTP_USER_AGENT=BROWSER, REMOTE_ADDR=ip)

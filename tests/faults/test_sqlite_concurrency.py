@@ -22,7 +22,7 @@ def _env(db_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"REDIS_URL", "VIEW_REDIS_URL", "DATABASE_URL", "DEBUG"}
+        if k not in {"REDIS_URL", "VIEWCOUNTS_REDIS_URL", "DATABASE_URL", "DEBUG"}
     }
     env.update(
         DATABASE_URL=f"sqlite:///{db_path}",

@@ -10,13 +10,13 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image, ImageDraw
 
-from articles import demo_content, images
+from articles import services
 from articles.models import Article, Author, Byline, Section
+from demo import content as demo_content
 
 IMAGE_SIZE = (1200, 675)
 
@@ -95,8 +95,9 @@ class Command(BaseCommand):
             )
         return authors
 
-    @transaction.atomic
     def create_story(self, story, sections, authors, now):
+        """One story through ``save_story()``, as an editor's would be: its
+        bylines and tags before the revision, the renditions on commit."""
         section = sections[story["section"]]
         colours = {slug: colour for _, slug, _, colour in demo_content.SECTIONS}
         status = story["status"]
@@ -129,11 +130,14 @@ class Command(BaseCommand):
             save=False,
         )
         article.lead_image_width, article.lead_image_height = IMAGE_SIZE
-        article.save()
-        if self.renditions:
-            images.make_renditions(article.lead_image)
-        Byline.objects.bulk_create(
-            Byline(article=article, author=authors[slug], role=role, order=order)
-            for order, (slug, role) in enumerate(story["bylines"])
+
+        def add_bylines_and_tags():
+            Byline.objects.bulk_create(
+                Byline(article=article, author=authors[slug], role=role, order=order)
+                for order, (slug, role) in enumerate(story["bylines"])
+            )
+            article.tags.add(*story["tags"])
+
+        services.save_story(
+            article, related=add_bylines_and_tags, renditions=self.renditions
         )
-        article.tags.add(*story["tags"])

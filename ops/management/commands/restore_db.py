@@ -14,7 +14,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
-from articles.management.commands.backup_db import engine_kind, pg_environment
+from ops.management.commands.backup_db import engine_kind, pg_environment
 
 
 def restore_database(source: Path, using: str = DEFAULT_DB_ALIAS) -> None:
