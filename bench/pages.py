@@ -16,7 +16,7 @@ and the in-process cache; ``pg``: PostgreSQL and Redis) this
    p50 and p99 per page, each page's ratio to the ceiling, and the cost of
    growing from the smallest to the largest dataset.
 
-Run ``python tests/bench.py --help``; ``make bench BENCH_STORIES=1000`` is the
+Run ``python bench/pages.py --help``; ``make bench BENCH_STORIES=1000`` is the
 quick variant. Numbers depend on the machine and on anything else running on
 it: compare the ratios within one run, not absolute figures across runs.
 """
@@ -68,6 +68,7 @@ def base_env(mode: str, stories: int, args) -> dict:
     }
     env.pop("REDIS_URL", None)
     env.pop("VIEW_REDIS_URL", None)
+    env.pop("VIEWCOUNTS_REDIS_URL", None)
     if mode == "pg":
         env["REDIS_URL"] = args.redis
     return env
@@ -88,16 +89,9 @@ def build_dataset(stories: int) -> dict:
     from django.utils import timezone
     from taggit.models import Tag
 
-    from articles.models import (
-        Article,
-        ArticleDailyViews,
-        ArticleViewTotal,
-        Author,
-        Byline,
-        Section,
-        TaggedArticle,
-    )
+    from articles.models import Article, Author, Byline, Section, TaggedArticle
     from comments.models import Comment
+    from viewcounts.models import ArticleDailyViews, ArticleViewTotal
 
     rng = random.Random(2026)
     batch = 5000

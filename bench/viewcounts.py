@@ -5,7 +5,7 @@ a temporary folder unless BENCH_DATABASE_URL is set; the Redis buffer when
 REDIS_URL is set), serves it with gunicorn (2 sync workers, DEBUG off, hashed
 static files) on loopback, and drives it with Python threads:
 
-* off: each reader visit is GET story page, with VIEW_TRACKING=0;
+* off: each reader visit is GET story page, with VIEWCOUNTS_ENABLED=0;
 * on:  each reader visit is GET story page + POST its beacon, every visit a new
   reader (a new user agent), so every beacon passes the rules and is counted:
   the most expensive case.
@@ -17,9 +17,9 @@ competes with the server for the same cores and pays per request, so the wall
 figure overstates the cost of the small beacon request; the CPU figure is the
 capacity a server loses. Usage:
 
-    .venv/bin/python tests/bench_tracking.py [--seconds 8] [--rounds 2] [--threads 8]
+    .venv/bin/python bench/viewcounts.py [--seconds 8] [--rounds 2] [--threads 8]
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/newsroom_bench \\
-        REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python tests/bench_tracking.py
+        REDIS_URL=redis://127.0.0.1:6379/5 .venv/bin/python bench/viewcounts.py
 """
 
 import argparse
@@ -162,7 +162,7 @@ def main():
         env["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     else:
         env.pop("DATABASE_URL", None)
-    env["VIEW_REDIS_PREFIX"] = f"bench-views:{secrets.token_hex(6)}"
+    env["VIEWCOUNTS_REDIS_PREFIX"] = f"bench-views:{secrets.token_hex(6)}"
 
     def manage(*argv, **kwargs):
         return subprocess.run(
@@ -198,7 +198,7 @@ def main():
                         "warning",
                     ],
                     cwd=ROOT,
-                    env={**env, "VIEW_TRACKING": tracking},
+                    env={**env, "VIEWCOUNTS_ENABLED": tracking},
                 ),
             )
         for port, _ in servers.values():

@@ -30,6 +30,15 @@ def env_list(name, default=""):
     ]
 
 
+def env_override(name, cast=str, *old_names):
+    """Set ``name`` from the environment (``name``, else an old name), if given."""
+    for env_name in (name, *old_names):
+        value = os.environ.get(env_name)
+        if value is not None:
+            globals()[name] = env_bool(env_name) if cast is bool else cast(value)
+            return
+
+
 DEBUG = env_bool("DEBUG")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -57,9 +66,14 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "django_prose_editor",
-    # Newsroom
+    # Newsroom: the stories first; the features that listen to them after
+    # (viewcounts' admin replaces the story admin, so it comes later).
     "articles",
     "comments",
+    "pagecache",
+    "viewcounts",
+    "demo",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -71,8 +85,8 @@ MIDDLEWARE = [
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     # Cache hits for anonymous readers leave here: inside the header middleware
     # above (so they carry the same headers), before anything below reads
-    # cookies or identifies the reader (articles/cache.py).
-    "articles.cache.PageCacheMiddleware",
+    # cookies or identifies the reader (docs/pagecache.md).
+    "pagecache.middleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -275,7 +289,7 @@ TAGGIT_CASE_INSENSITIVE = True
 
 NEWSROOM_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")
 ARTICLES_PER_PAGE = 20
-# Search ranks only this many newest matches (articles/search.py); a search with
+# Search ranks only this many newest matches (articles/search/); a search with
 # more shows "1,000+ results" and says that older matches are left out.
 SEARCH_MAX_CANDIDATES = int(os.environ.get("SEARCH_MAX_CANDIDATES", "1000"))
 # Pages a paginated list will serve; a huge ?page= is a 404, not a deep OFFSET.
@@ -283,48 +297,33 @@ MAX_PAGE_NUMBER = 500
 # Revisions kept per story (articles/revisions.py); older ones are pruned.
 ARTICLE_REVISIONS_KEEP = int(os.environ.get("ARTICLE_REVISIONS_KEEP", "50"))
 
-# Reader comments (comments/moderation.py, comments/ratelimit.py)
-COMMENTS_CLOSE_AFTER_DAYS = int(os.environ.get("COMMENTS_CLOSE_AFTER_DAYS", "30"))
-# "post": published unless a check holds it; "pre": every comment is held.
-COMMENTS_MODERATION = os.environ.get("COMMENTS_MODERATION", "post")
-COMMENTS_RATE_LIMIT = int(os.environ.get("COMMENTS_RATE_LIMIT", "5"))
-COMMENTS_RATE_LIMIT_WINDOW = int(os.environ.get("COMMENTS_RATE_LIMIT_WINDOW", "600"))
-# "auto": the cache when it is shared (Redis), the database when it is per process.
-COMMENTS_RATE_LIMIT_BACKEND = os.environ.get("COMMENTS_RATE_LIMIT_BACKEND", "auto")
-COMMENTS_REPORTS_THRESHOLD = int(os.environ.get("COMMENTS_REPORTS_THRESHOLD", "3"))
-# A form posted sooner than this after it was shown is held; older than the
-# maximum, the reader is asked to post again.
-COMMENTS_MIN_SECONDS = 3
-COMMENTS_MAX_FORM_AGE = 24 * 60 * 60
-COMMENTS_MOST_COMMENTED_TTL = 300
+# Feature apps keep their settings' defaults in their own conf.py; the
+# environment overrides them here. The old names (VIEW_*) are still read, for
+# one release (manage.py check warns about a setting under an old name).
+
+# Reader comments (comments/conf.py)
+env_override("COMMENTS_CLOSE_AFTER_DAYS", int)
+env_override("COMMENTS_MODERATION", str)
+env_override("COMMENTS_RATE_LIMIT", int)
+env_override("COMMENTS_RATE_LIMIT_WINDOW", int)
+env_override("COMMENTS_RATE_LIMIT_BACKEND", str)
+env_override("COMMENTS_REPORTS_THRESHOLD", int)
 URLIZE_ASSUME_HTTPS = True
 
-# View tracking (articles/tracking.py). One view per reader per story per window.
-VIEW_TRACKING = env_bool("VIEW_TRACKING", default=True)
-VIEW_DEDUP_SECONDS = int(os.environ.get("VIEW_DEDUP_SECONDS", "1800"))
-# Where views are buffered before the flush; empty: straight into the database.
-VIEW_REDIS_URL = os.environ.get("VIEW_REDIS_URL", REDIS_URL)
-VIEW_REDIS_PREFIX = os.environ.get("VIEW_REDIS_PREFIX", "newsroom:views")
-VIEW_FLUSH_INTERVAL = int(os.environ.get("VIEW_FLUSH_INTERVAL", "60"))
-# "auto": the cache when it is shared (Redis), the database when it is per process.
-VIEW_DEDUP_STORE = os.environ.get("VIEW_DEDUP_STORE", "auto")
-VIEW_MOST_VIEWED_CACHE_SECONDS = 60
+# View counts (viewcounts/conf.py): one view per reader per story per window.
+env_override("VIEWCOUNTS_ENABLED", bool, "VIEW_TRACKING")
+env_override("VIEWCOUNTS_DEDUP_SECONDS", int, "VIEW_DEDUP_SECONDS")
+env_override("VIEWCOUNTS_DEDUP_STORE", str, "VIEW_DEDUP_STORE")
+env_override("VIEWCOUNTS_REDIS_URL", str, "VIEW_REDIS_URL")
+env_override("VIEWCOUNTS_REDIS_PREFIX", str, "VIEW_REDIS_PREFIX")
+env_override("VIEWCOUNTS_FLUSH_INTERVAL", int, "VIEW_FLUSH_INTERVAL")
 
-# Page cache for anonymous readers (articles/cache.py): every reader page, feed
-# and sitemap. Content changes retire cached pages at once; what is not a
-# content change (view counts, Most Viewed) may lag by PAGE_CACHE_TTL. On by
-# default only with Redis: the in-process cache keeps a content version per
-# worker, so a change saved in one would not retire the others' pages
-# (manage.py check warns about PAGE_CACHE=1 without Redis, DEBUG off).
-PAGE_CACHE = env_bool("PAGE_CACHE", default=bool(REDIS_URL))
-PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "60"))
-# Browser/CDN lifetime; 0 sends "max-age=0, must-revalidate" (ETag, 304s).
-PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", "0"))
-# Bytes of pages each process keeps a copy of, so a hit fetches only the
-# version from Redis; 0 turns it off (the default with the in-process cache).
-PAGE_CACHE_LOCAL_BYTES = int(
-    os.environ.get("PAGE_CACHE_LOCAL_BYTES", str(16 * 2**20 if REDIS_URL else 0))
-)
+# Page cache for anonymous readers (pagecache/conf.py): on by default only with
+# a cache every process shares (Redis).
+env_override("PAGE_CACHE", bool)
+env_override("PAGE_CACHE_TTL", int)
+env_override("PAGE_CACHE_MAX_AGE", int)
+env_override("PAGE_CACHE_LOCAL_BYTES", int)
 # The benchmark's bare-Django ceiling endpoint (/bench/ceiling); never in production.
 BENCH = env_bool("BENCH")
 

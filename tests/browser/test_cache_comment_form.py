@@ -1,6 +1,6 @@
 """The comment form under a cached story page, in a real browser.
 
-The page comes from the page cache without a CSRF token; static/js/comments.js
+The page comes from the page cache without a CSRF token; static/comments/comments.js
 fetches one when the reader starts writing, and the post is accepted.
 """
 

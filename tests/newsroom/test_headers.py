@@ -164,14 +164,14 @@ def test_a_hit_gets_x_frame_options_from_outside_the_page_cache(
     client, story, settings, rf
 ):
     """The entry holds no X-Frame-Options: the middleware sets it on every hit."""
-    from articles import cache as page_cache
+    from pagecache import store
 
     settings.PAGE_CACHE = True
     url = reverse("articles:home")
     client.get(url)
-    version, _ = page_cache.lookup(page_cache.page_key(rf.get(url), ())).settle()
-    key = page_cache.page_key(rf.get(url), ("page",))
-    page_cache.store(key, page_cache.make_entry(page_cache.HttpResponse(b"x"), version))
+    version, _ = store.lookup(store.page_key(rf.get(url), ())).settle()
+    key = store.page_key(rf.get(url), ("page",))
+    store.store(key, store.make_entry(store.HttpResponse(b"x"), version))
     hit = client.get(url)
     assert (hit["X-Page-Cache"], hit.content) == ("hit", b"x")
     assert hit["X-Frame-Options"] == "DENY"

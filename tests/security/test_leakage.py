@@ -12,11 +12,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from articles import tracking
 from articles.models import Article
 from tests.comments.conftest import form_data, make_comment
 from tests.factories import make_article, make_author, make_section
 from tests.security.conftest import parse_html
+from viewcounts import counter
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def world(request):
         make_comment(hidden, body=f"Comment {n} {marker}", name=f"{marker}name")
     make_comment(live, body="A live comment")
     today = timezone.localdate()
-    tracking.apply_counts({(hidden.pk, today): 1000, (live.pk, today): 1})
+    counter.apply_counts({(hidden.pk, today): 1000, (live.pk, today): 1})
     return {"marker": marker, "live": live, "hidden": hidden, "section": section}
 
 
@@ -181,19 +181,19 @@ def test_comment_endpoints_of_a_hidden_story_are_not_found(client, world):
 def test_the_view_beacon_of_a_hidden_story_is_not_found_and_counts_nothing(
     client, world
 ):
-    from articles.models import ArticleViewTotal
+    from viewcounts.models import ArticleViewTotal
 
     hidden = world["hidden"]
     headers = {"HTTP_USER_AGENT": "Mozilla/5.0 Firefox/130.0"}
     assert (
         client.post(
-            reverse("articles:record_view", args=[hidden.pk]), **headers
+            reverse("viewcounts:record_view", args=[hidden.pk]), **headers
         ).status_code
         == 404
     )
     assert (
         client.get(
-            reverse("articles:view_pixel", args=[hidden.pk]), **headers
+            reverse("viewcounts:view_pixel", args=[hidden.pk]), **headers
         ).status_code
         == 404
     )
