@@ -18,7 +18,7 @@ DEV_ENV := DEBUG=1
 help:
 	@echo "make run    set up and serve the demo newsroom at http://$(HOST):$(PORT)/"
 	@echo "make test   install test dependencies and run the whole suite"
-	@echo "make lint   ruff, manage.py check, and the migrations check"
+	@echo "make lint   ruff, import contracts, manage.py check, migrations check"
 	@echo "make bench  load-test reader pages against the bare-Django ceiling"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
 
@@ -58,7 +58,7 @@ browser-deps:
 		else echo "npm not found: browser tests will be skipped"; fi; \
 	fi
 
-# The benchmark (tests/bench.py): datasets are built once in data/bench/ and in
+# The benchmark (bench/pages.py): datasets are built once in data/bench/ and in
 # PostgreSQL databases newsroom_bench_<stories>, then reused. Quick variant:
 # make bench BENCH_STORIES=1000 BENCH_DURATION=3
 BENCH_STORIES ?= 1000,100000
@@ -72,7 +72,7 @@ bench: install
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null || true; \
 		else echo "wrk not installed: using the Python load generator"; fi; \
 	fi
-	$(PY) tests/bench.py --stories $(BENCH_STORIES) --modes $(BENCH_MODES) \
+	$(PY) bench/pages.py --stories $(BENCH_STORIES) --modes $(BENCH_MODES) \
 		--duration $(BENCH_DURATION) --connections $(BENCH_CONNECTIONS) $(BENCH_ARGS)
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
@@ -80,9 +80,12 @@ test: install-dev browser-deps
 	@$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
+# lint-imports checks the import contracts in pyproject.toml ([tool.importlinter]);
+# --no-cache: the graph builds in a second and leaves no cache folder behind.
 lint: install-dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
