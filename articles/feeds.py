@@ -19,6 +19,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from taggit.models import Tag
 
+from articles import shown
 from articles.models import Article, Author, Section
 from articles.sanitizer import clean_html
 
@@ -78,10 +79,16 @@ class LatestStoriesFeed(Feed):
     description_template = None
 
     def get_object(self, request, *args, **kwargs):
-        return FeedSource(self.get_subject(**kwargs), request.build_absolute_uri("/"))
+        subject = self.get_subject(**kwargs)
+        shown.listing(self.listing_name(subject))
+        return FeedSource(subject, request.build_absolute_uri("/"))
 
     def get_subject(self, **kwargs):
         return None
+
+    def listing_name(self, subject) -> str:
+        """The list this feed shows (``articles.shown``)."""
+        return "latest"
 
     def stories(self, subject):
         return Article.objects.published()
@@ -169,6 +176,9 @@ class SectionFeed(LatestStoriesFeed):
     def stories(self, section):
         return Article.objects.published().filter(section=section)
 
+    def listing_name(self, section) -> str:
+        return f"section:{section.pk}"
+
     def title(self, source):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
@@ -195,6 +205,9 @@ class TagFeed(LatestStoriesFeed):
     def stories(self, tag):
         return Article.objects.published().tagged(tag)
 
+    def listing_name(self, tag) -> str:
+        return f"tag:{tag.pk}"
+
     def title(self, source):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
@@ -220,6 +233,9 @@ class AuthorFeed(LatestStoriesFeed):
 
     def stories(self, author):
         return Article.objects.published().by_author(author)
+
+    def listing_name(self, author) -> str:
+        return f"author:{author.pk}"
 
     def title(self, source):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"

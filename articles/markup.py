@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 
-from articles import images
+from articles import fragments, images
 
 ISO_FORMAT = "Y-m-d\\TH:i:sO"  # to the second: HTML allows at most three decimals
 TEXT_FORMAT = "F j, Y H:i T"
@@ -225,11 +225,21 @@ def card_meta_html(article, comment_counts=None, url=None) -> str:
         bylines_html(article.bylines.all()),
         f'\n      <p class="card__time">{time_html(article.published_at)}</p>\n      ',
     ]
-    if comment_counts:
-        count = comment_counts.get(getattr(article, "pk", article), 0)
-        if count:
-            parts.append(
-                f'<p class="card__comments"><a href="{url}#comments">'
-                f"{number(count)} comment{'' if count == 1 else 's'}</a></p>"
-            )
+    if isinstance(comment_counts, fragments.DeferredCounts):
+        # Stitched in when the cached page is served (articles.fragments).
+        parts.append(fragments.placeholder("card_comments", article.pk))
+    elif comment_counts:
+        parts.append(card_comments_html(article, comment_counts, url))
     return SafeString("".join(parts))
+
+
+def card_comments_html(article, comment_counts, url=None) -> str:
+    """A card's "N comments" link, or nothing when the story has none."""
+    count = comment_counts.get(getattr(article, "pk", article), 0)
+    if not count:
+        return ""
+    url = url or esc(article.get_absolute_url())
+    return (
+        f'<p class="card__comments"><a href="{url}#comments">'
+        f"{number(count)} comment{'' if count == 1 else 's'}</a></p>"
+    )

@@ -7,7 +7,7 @@ module imports nothing of it). Without a registered source, or without a
 cache every process shares, nothing is kept and each page reads afresh.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 
@@ -18,6 +18,9 @@ class VersionSource(NamedTuple):
     # The cache the kept values live in, and how long they may be kept.
     store: Callable[[], Any]
     ttl: Callable[[], int]
+    # The content version and the versions of the given names (what
+    # ``articles.shown`` records), or None; without it, the content version.
+    versions: Callable[[Iterable[str]], Any] | None = None
 
 
 _source: VersionSource | None = None
@@ -37,12 +40,18 @@ def ttl() -> int:
     return 0 if _source is None else _source.ttl()
 
 
-def kept(name: str, compute: Callable[[], Any]):
-    """``compute()``, kept in the shared cache for the current content version."""
-    version = current_version()
+def kept(name: str, compute: Callable[[], Any], depends_on: Iterable[str] = ()):
+    """``compute()``, kept in the shared cache for the current content version
+    and, if given, the versions of ``depends_on`` (``articles.shown`` names)."""
+    if depends_on and _source is not None and _source.versions is not None:
+        version = _source.versions(depends_on)
+    else:
+        version = current_version()
     if version is None:
         return compute()
     store = _source.store()
+    if isinstance(version, tuple):
+        version = "-".join(map(str, version))
     key = f"{name}:{version}"
     value = store.get(key)
     if value is None:

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
+from articles import shown
 from articles.models import Article, Author, Section
 
 NEWS_WINDOW = timedelta(hours=48)
@@ -127,9 +129,23 @@ def news_language() -> str:
     return code.split("-")[0]
 
 
+def index(request, **kwargs):
+    """Django's sitemap index (``sitemaps.views.index``), recorded as showing
+    the sitemaps' list (``articles.shown``)."""
+    shown.listing("sitemap")
+    return sitemap_views.index(request, **kwargs)
+
+
+def sitemap(request, **kwargs):
+    """Django's sitemap (``sitemaps.views.sitemap``), likewise."""
+    shown.listing("sitemap")
+    return sitemap_views.sitemap(request, **kwargs)
+
+
 @require_safe
 def news_sitemap(request):
     """Stories of the last 48 hours. Template: ``articles/news_sitemap.xml``."""
+    shown.listing("latest")
     stories = (
         Article.objects.published()
         .filter(published_at__gte=timezone.now() - NEWS_WINDOW)

@@ -18,7 +18,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from articles import memo, redirects
+from articles import memo, redirects, shown
 from articles.http import PAGE_NUMBER
 from articles.models import Article, Author, Byline, Section, listing_prefetches
 from articles.search.forms import SearchForm
@@ -74,19 +74,24 @@ class MatchListPaginator(CappedPaginator):
         self.count_key = count_key
 
     def count_rows(self):
-        """Counted once per content version (when every process shares it).
+        """Counted once per version of its list (when every process shares it).
 
         A busy author's or topic's count reads thousands of index entries on
         every render. Like the pages themselves, it only changes with content,
         and every such change (a scheduled story's time included, when the
-        page cache is on) moves the version; it is kept at most
+        page cache is on) moves the version of the list (``list:tag:<id>``,
+        ``list:author:<id>``) or the content version; it is kept at most
         ``PAGE_CACHE_TTL`` seconds (``articles.memo``). Read fresh inside a
         transaction (an uncommitted change must not be kept) and without a
         shared cache.
         """
         if not self.count_key or connection.in_atomic_block:
             return super().count_rows()
-        return memo.kept(f"listcount:{self.count_key}", super().count_rows)
+        return memo.kept(
+            f"listcount:{self.count_key}",
+            super().count_rows,
+            depends_on=(f"list:{self.count_key}",),
+        )
 
     def page(self, number):
         number = self.validate_number(number)
@@ -138,6 +143,7 @@ class HomeView(PublishedArticleMixin, ListView):
     template_name = "articles/home.html"
 
     def get(self, request, *args, **kwargs):
+        shown.listing("home")
         cards = Article.objects.published().select_related("section").defer("body")
         self.front = list(cards.filter(is_top_story=True)[:TOP_STORIES]) or list(
             cards[:1]
@@ -212,7 +218,21 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         context["label_bylines"] = self.label_bylines(self.object)
         live = Article.objects.published().for_cards()
         context["related"] = list(live.related_to(self.object, RELATED_STORIES))
+        self.record_shown(self.object, context["related"])
         return context
+
+    @staticmethod
+    def record_shown(article, related):
+        """The story, its people and tags, and which stories are related
+        (``related:<tag>``: who else is live under its tags) and their cards."""
+        shown.story(article)
+        for byline in article.bylines.all():  # prefetched
+            shown.author(byline.author)
+        tags = list(article.tags.all())  # prefetched
+        for tag in tags:
+            shown.tag(tag)
+        shown.related(tag.pk for tag in tags)
+        shown.stories(story.pk for story in related)
 
     @staticmethod
     def label_bylines(article):
@@ -233,6 +253,7 @@ class SectionView(PublishedArticleMixin, ListView):
 
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
+        shown.listing(f"section:{self.section.pk}")
         return super().get_queryset().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
@@ -257,6 +278,7 @@ class TagView(PublishedArticleMixin, ListView):
 
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        shown.listing(f"tag:{self.tag.pk}")
         return super().get_queryset().tagged(self.tag)
 
     def get_context_data(self, **kwargs):
@@ -271,6 +293,7 @@ class TagIndexView(BoundedPaginationMixin, ListView):
     paginate_by = 200
 
     def get_queryset(self):
+        shown.listing("tags")
         items = "articles_taggedarticle_items"
         hidden = Q(
             **{
@@ -298,6 +321,7 @@ class AuthorView(PublishedArticleMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        shown.listing(f"author:{self.author.pk}")
         return super().get_queryset().by_author(self.author)
 
     def get_context_data(self, **kwargs):
@@ -312,6 +336,7 @@ class AuthorIndexView(BoundedPaginationMixin, ListView):
     paginate_by = 200
 
     def get_queryset(self):
+        shown.listing("authors")
         hidden = Q(
             bylines__article__in=Article.objects.hidden().order_by().values("pk")
         )
@@ -392,6 +417,9 @@ class ArchiveMixin(PublishedArticleMixin):
         # Django's date arithmetic away from year 9999 (an OverflowError).
         if self.kwargs["year"] > timezone.localdate().year:
             raise Http404("No stories from the future.")
+        # Its year's stories, and the periods before and after it.
+        shown.listing(f"archive:{self.kwargs['year']}")
+        shown.listing("archive-nav")
         date_list, stories, extra = super().get_dated_items()
         return date_list, stories.for_cards(), extra
 

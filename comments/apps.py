@@ -8,8 +8,14 @@ class CommentsConfig(AppConfig):
     verbose_name = "Reader comments"
 
     def ready(self):
+        from articles import fragments
         from comments import roles, signal_handlers
         from comments.models import Comment
+        from comments.templatetags import comment_tags
+
+        # Counts the page cache stitches into cached pages (articles.fragments).
+        fragments.register("card_comments", comment_tags.render_card_comments)
+        fragments.register("most_commented", comment_tags.render_most_commented)
 
         post_save.connect(
             signal_handlers.purge_comment_caches,

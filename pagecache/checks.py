@@ -12,7 +12,8 @@ from pagecache.middleware import unbounded_params
 def page_cache_needs_a_shared_cache(app_configs, **kwargs):
     """The page cache's content version lives in the cache: with a cache per
     process (LocMem), a change saved in one worker does not retire the pages
-    cached by the others."""
+    cached by the others. Redis and the SQLite file cache
+    (``newsroom.sqlitecache``, the default without Redis) are shared."""
     if not conf.settings.PAGE_CACHE or settings.DEBUG:
         return []
     if is_shared(conf.settings.PAGE_CACHE_ALIAS):
@@ -23,7 +24,11 @@ def page_cache_needs_a_shared_cache(app_configs, **kwargs):
             "content changes retire cached pages at once only with a single "
             "worker process; the other workers may serve old pages for up to "
             "PAGE_CACHE_TTL seconds.",
-            hint="Set REDIS_URL, run one worker process, or set PAGE_CACHE=0.",
+            hint=(
+                "Set REDIS_URL, or point PAGE_CACHE_ALIAS at a shared cache "
+                "(newsroom.sqlitecache.SQLiteCache, the default without Redis), "
+                "run one worker process, or set PAGE_CACHE=0."
+            ),
             id="newsroom.W001",
         )
     ]

@@ -11,9 +11,12 @@ they declare (``docs/pagecache.md``).
 import functools
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError
 from django.urls import Resolver404, get_resolver, get_urlconf
 
-from pagecache import store
+from articles import fragments
+from pagecache import locks, store
+from pagecache.signals import page_rendered
 from pagecache.versions import enabled
 
 
@@ -58,14 +61,44 @@ def serve(request, view, args, kwargs, query_params):
         return store.mark_private(view(request, *args, **kwargs), "unavailable")
     if entry is not None:
         return store.response_from_entry(request, entry, "hit")
-    response = view(request, *args, **kwargs)
-    if callable(getattr(response, "render", None)):
-        response = response.render()
-    if not store.is_storable(request, response):
+    # One render per page per version: whoever takes the lock renders, the
+    # others wait for the entry (docs/pagecache.md, "One render per change").
+    lock = locks.RenderLock(key, version)
+    if lock.acquire():
+        # Another reader may have rendered and stored it since this one
+        # looked, and released the lock: check again, now that it is held.
+        entry = lock.stored_entry()
+    else:
+        entry = lock.wait_for_entry()
+        if entry is None:
+            # The render failed or is taking too long: render it here, holding
+            # the lock if it is free now, so that the readers after this wait.
+            lock.acquire()
+    if entry is not None and store.is_current(entry, version):
+        lock.release()
+        store.local_pages.put(key, entry)
+        return store.response_from_entry(request, entry, "hit")
+    try:
+        # What the page shows is recorded while it renders (articles.shown);
+        # its volatile fragments are left as placeholders (articles.fragments).
+        with store.Recording(found) as recording, fragments.deferring():
+            response = view(request, *args, **kwargs)
+            if callable(getattr(response, "render", None)):
+                response = response.render()
+    except BaseException:
+        lock.release()
+        raise
+    page_rendered.send(sender=serve, key=key, version=version)
+    deps = recording.deps()
+    if deps is None or not store.is_storable(request, response):
+        # deps None: something it shows changed during the render, or the
+        # cache could not be read; the page is right, but not stored.
+        lock.release()
         return store.uncacheable(response)
-    entry = store.make_entry(response, version, found.entry)
+    entry = store.make_entry(response, version, found.entry, deps=deps)
     response = store.response_from_entry(request, entry, "miss")
-    request._page_cache_pending = (key, entry, response)
+    # Stored, and the lock released, by the middleware once the response is final.
+    request._page_cache_pending = (key, entry, response, lock)
     return response
 
 
@@ -102,12 +135,16 @@ class PageCacheMiddleware:
         response = self.get_response(request)
         pending = request.__dict__.pop("_page_cache_pending", None)
         if pending is not None:
-            key, entry, built = pending
-            if response is not built or response.cookies or "Vary" in response:
-                # Something inside replaced it or made it personal after the view.
-                store.mark_private(response, "uncacheable")
-            else:
-                store.store(key, entry)
+            key, entry, built, lock = pending
+            try:
+                if response is not built or store.is_personal(response):
+                    # Something inside replaced it or made it personal after
+                    # the view (a cookie, a Vary other than the cache's own).
+                    store.mark_private(response, "uncacheable")
+                else:
+                    store.store(key, entry)
+            finally:
+                lock.release()
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -125,4 +162,11 @@ class PageCacheMiddleware:
                 f"{sorted(unbounded_params(query_params))}: add them to "
                 "pagecache.store.QUERY_PARAMS."
             )
-        return serve(request, view_func, view_args, view_kwargs, query_params)
+        try:
+            return serve(request, view_func, view_args, view_kwargs, query_params)
+        except DatabaseError:
+            # Raised from process_view, a database error would skip every
+            # process_exception (the 503 page): let Django call the view as it
+            # calls any other (a read-only GET, so running it again is safe).
+            request.__dict__.pop("_page_cache_pending", None)
+            return None

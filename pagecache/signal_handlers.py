@@ -1,12 +1,15 @@
 """Retire cached pages when something readers see changes.
 
 Connected in ``PageCacheConfig.ready()`` to the signals ``articles`` and
-``comments`` send; neither knows this app.
+``comments`` send (neither knows this app), and to the model signals that
+show a story's state before a change. Which pages a change retires is
+``pagecache.dependencies``.
 """
 
-from pagecache import versions
+from pagecache import dependencies
 
-
-def content_changed(sender, **kwargs):
-    """A story, byline, section, author, tag or a visible comment changed."""
-    versions.bump()
+content_changed = dependencies.content_changed
+comments_changed = dependencies.comments_changed
+story_pre_save = dependencies.story_pre_save
+story_pre_delete = dependencies.story_pre_delete
+byline_pre_save = dependencies.byline_pre_save

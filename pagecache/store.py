@@ -8,6 +8,7 @@ while that is the current version (``pagecache.versions``); see
 import hashlib
 import threading
 import time
+from collections import OrderedDict
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -15,11 +16,16 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
 from django.utils.http import http_date
 
+from articles import shown
 from articles.http import PAGE_NUMBER
-from pagecache import conf, versions
+from pagecache import cdn, compression, conf, dependencies, fragments, versions
 from pagecache.versions import NEXT_KEY, VERSION_KEY
 
 # Entries are not versioned by key: each records the version it was rendered for.
@@ -51,9 +57,10 @@ QUERY_PARAMS = {
 
 
 class Lookup(NamedTuple):
-    """What one round trip returned for a page: the version and the next
-    scheduled publication (``values``, under their keys) and the page's entry
-    (from the cache, or this process's copy), whatever version it is for."""
+    """What one round trip returned for a page: the version, the next
+    scheduled publication and the versions of the page's dependencies
+    (``values``, under their keys) and the page's entry (from the cache, or
+    this process's copy), whatever versions it is for."""
 
     key: str
     values: dict
@@ -74,50 +81,173 @@ class Lookup(NamedTuple):
     def fresh_entry(self) -> dict | None:
         """The entry, if it is for the version and that version needs no
         settling (no database, no write): the hit path."""
-        return _for_version(self.entry, self.settled_version())
+        return _for_version(self.entry, self.settled_version(), self.values)
 
     def settle(self) -> tuple[int | None, dict | None]:
         """The current version (None: the cache is unreachable) and the entry
         if it is one for that version; may query the database (in the view)."""
         version = self.settled_version()
+        values = self.values
         if version is None:
+            cache = versions.page_cache()
             version = versions.settle_version(
-                versions.page_cache(),
+                cache,
                 self.values.get(VERSION_KEY),
                 self.values.get(NEXT_KEY),
+                on_due=dependencies.stories_went_live,
             )
-        return version, _for_version(self.entry, version)
+            if version is not None and self.entry is not None:
+                # Settling may have retired names (a scheduled story went live).
+                values = cache.get_many(_dep_keys(self.entry))
+        return version, _for_version(self.entry, version, values)
+
+    def known_names(self) -> tuple[str, ...]:
+        """The names this page showed last time (its entry's, or the ones
+        this process remembers): read before a render (``Recording``)."""
+        if self.entry is not None:
+            return tuple(self.entry.get("deps") or ())
+        return _seen.get(self.key)
 
 
-def _for_version(entry, version):
+def _dep_keys(entry) -> list[str]:
+    return [versions.dep_key(name) for name in entry.get("deps") or ()]
+
+
+def _for_version(entry, version, values=None):
+    """``entry`` if it was rendered for ``version`` and every dependency
+    version it recorded is still the one in ``values``; else None."""
     if version is None or entry is None or entry.get("version") != version:
         return None
+    values = values or {}
+    for name, dep_version in (entry.get("deps") or {}).items():
+        if values.get(versions.dep_key(name)) != dep_version:
+            return None  # changed, or missing (evicted): a change
     return entry
 
 
-def lookup(key: str) -> Lookup:
-    """The version, the next publication time and the page: one round trip.
+def is_current(entry, version) -> bool:
+    """Whether ``entry`` (fetched on its own, e.g. by a reader waiting for
+    another's render) is for ``version`` and its dependencies: one round trip."""
+    if entry is None or entry.get("version") != version:
+        return False
+    keys = _dep_keys(entry)
+    values = versions.page_cache().get_many(keys) if keys else {}
+    return _for_version(entry, version, values) is not None
 
-    When this process holds a copy of the page (``local_pages``) only the two
-    small values are fetched; the page itself only if the copy is outdated.
+
+class SeenNames:
+    """The dependency names of the pages this process looked up last, so
+    that a hit fetches the entry and its dependency versions in one round
+    trip. Least recently used pages are forgotten first."""
+
+    def __init__(self, size: int = 8192):
+        self.size = size
+        self._names = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key) -> tuple[str, ...]:
+        with self._lock:
+            names = self._names.get(key)
+            if names is None:
+                return ()
+            self._names.move_to_end(key)
+            return names
+
+    def put(self, key, names) -> None:
+        names = tuple(names)
+        with self._lock:
+            if self._names.get(key) == names:
+                self._names.move_to_end(key)
+                return
+            self._names[key] = names
+            self._names.move_to_end(key)
+            while len(self._names) > self.size:
+                self._names.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._names.clear()
+
+
+_seen = SeenNames()
+
+
+def lookup(key: str) -> Lookup:
+    """The version, the next publication time, the page and the versions of
+    its dependencies: one round trip.
+
+    The dependencies fetched are those of this process's copy of the page
+    (``local_pages``) or those it saw for the page last time; only when the
+    page turns out to show others (or the copy is outdated) is there a
+    second round trip. With a copy, the page itself is not fetched.
     """
     cache = versions.page_cache()
     entry = local_pages.get(key)
+    names = tuple(entry.get("deps") or ()) if entry is not None else _seen.get(key)
+    dep_keys = [versions.dep_key(name) for name in names]
     if entry is None:
-        values = cache.get_many([VERSION_KEY, NEXT_KEY, key])
-        entry = values.get(key)
-        if entry is not None and entry.get("version") == values.get(VERSION_KEY):
-            local_pages.put(key, entry)
-        return Lookup(key, values, entry)
-    values = cache.get_many([VERSION_KEY, NEXT_KEY])
-    version = values.get(VERSION_KEY)
-    if version is not None and entry["version"] != version:
-        # Outdated here; another process may have stored the current page.
-        local_pages.discard(key)
-        entry = cache.get(key)
-        if entry is not None and entry.get("version") == version:
+        values = cache.get_many([VERSION_KEY, NEXT_KEY, key, *dep_keys])
+        entry = values.pop(key, None)
+    else:
+        values = cache.get_many([VERSION_KEY, NEXT_KEY, *dep_keys])
+        if _for_version(entry, values.get(VERSION_KEY), values) is None:
+            # Outdated here; another process may have stored the current page.
+            local_pages.discard(key)
+            entry = cache.get(key)
+    if entry is not None:
+        fetched = {VERSION_KEY, NEXT_KEY, *dep_keys}
+        missing = [dep for dep in _dep_keys(entry) if dep not in fetched]
+        if missing:
+            values.update(cache.get_many(missing))
+        _seen.put(key, entry.get("deps") or ())
+        if _for_version(entry, values.get(VERSION_KEY), values) is not None:
             local_pages.put(key, entry)
     return Lookup(key, values, entry)
+
+
+class Recording:
+    """What a render shows, and the versions to store it under.
+
+    ``with Recording(found) as recording:`` around the view: the versions of
+    the names the page showed last time are read before it renders, and
+    ``articles.shown`` collects what it shows now. ``deps()`` is then the
+    entry's ``deps``: each name with its version from before the render, so
+    that a change committed during the render retires the entry. A name the
+    page did not show before is read after the render, which is exact only if
+    nothing changed meanwhile (``versions.read_deps``); otherwise ``deps()``
+    is None and the page is not stored.
+    """
+
+    def __init__(self, found: Lookup):
+        self.found = found
+        self._before = None
+        self._collecting = None
+        self.names = None
+
+    def __enter__(self):
+        known = self.found.known_names()
+        self._before = versions.read_deps(versions.page_cache(), known)
+        self._collecting = shown.collecting()
+        self.names = self._collecting.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._collecting.__exit__(*exc_info)
+
+    def deps(self) -> dict | None:
+        if self._before is None:
+            return None
+        names = self.names or {versions.ANY}
+        before, sequence = self._before
+        deps = {name: before[name] for name in names if name in before}
+        new = sorted(names - before.keys())
+        if new:
+            after = versions.read_deps(versions.page_cache(), new)
+            if after is None or after[1] != sequence:
+                return None
+            deps.update(after[0])
+        _seen.put(self.found.key, sorted(deps))
+        return dict(sorted(deps.items()))
 
 
 class LocalPages:
@@ -130,13 +260,14 @@ class LocalPages:
     first once ``PAGE_CACHE_LOCAL_BYTES`` of pages are held (0: none).
     """
 
-    def __init__(self):
+    def __init__(self, setting="PAGE_CACHE_LOCAL_BYTES"):
         self._entries = {}
         self._bytes = 0
         self._lock = threading.Lock()
+        self.setting = setting
 
     def limit(self) -> int:
-        return conf.settings.PAGE_CACHE_LOCAL_BYTES
+        return getattr(conf.settings, self.setting)
 
     def get(self, key):
         if not self._entries:
@@ -146,23 +277,23 @@ class LocalPages:
             if entry is None:
                 return None
             if entry["expires"] <= time.time() or not self.limit():
-                self._bytes -= len(entry["body"])
+                self._bytes -= entry_size(entry)
                 return None
             self._entries[key] = entry  # now the most recently used
             return entry
 
     def put(self, key, entry) -> None:
         limit = self.limit()
-        size = len(entry["body"])
+        size = entry_size(entry)
         if not limit or size > limit:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old["body"])
+                self._bytes -= entry_size(old)
             while self._entries and self._bytes + size > limit:
                 oldest = next(iter(self._entries))
-                self._bytes -= len(self._entries.pop(oldest)["body"])
+                self._bytes -= entry_size(self._entries.pop(oldest))
             self._entries[key] = entry
             self._bytes += size
 
@@ -170,7 +301,7 @@ class LocalPages:
         with self._lock:
             entry = self._entries.pop(key, None)
             if entry is not None:
-                self._bytes -= len(entry["body"])
+                self._bytes -= entry_size(entry)
 
     def clear(self) -> None:
         with self._lock:
@@ -179,6 +310,14 @@ class LocalPages:
 
 
 local_pages = LocalPages()
+# Pages with their fragments stitched in and compressed, per page and
+# fragment contents (``fragments.digest``): a hit compresses nothing.
+assembled_pages = LocalPages("PAGE_CACHE_ASSEMBLED_BYTES")
+
+
+def entry_size(entry) -> int:
+    """Bytes an entry holds: the page and its compressed variants."""
+    return len(entry["body"]) + sum(map(len, entry.get("variants", {}).values()))
 
 
 def is_cacheable_request(request) -> bool:
@@ -229,11 +368,18 @@ def is_storable(request, response) -> bool:
     return storage is None or len(storage) == 0
 
 
-def make_entry(response, version: int, previous: dict | None = None) -> dict:
+def make_entry(
+    response, version: int, previous: dict | None = None, deps: dict | None = None
+) -> dict:
     """The entry for a rendered page; ``previous`` is the one the cache held for
-    the same address (for an older version), if any."""
+    the same address (for an older version), if any; ``deps`` what the page
+    shows, each name with its version from before the render
+    (``Recording.deps()``). Its brotli and gzip variants are made here, once
+    (``pagecache.compression``)."""
     body = response.content
     stored = time.time()
+    # Where the volatile fragments go; they are stitched in when served.
+    holes = fragments.holes_in(body)
     etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
     if previous is not None and previous["etag"] == etag:
         # The same page: revalidating with its date still gets a 304.
@@ -245,8 +391,18 @@ def make_entry(response, version: int, previous: dict | None = None) -> dict:
         changed, last_modified = stored, http_date(stored)
     return {
         "version": version,
+        # Name -> version: the entry is served only while each is unchanged.
+        "deps": dict(deps or {}),
         "expires": stored + versions.ttl(),
         "body": body,
+        # Encoding name -> compressed body; {} for a small or binary page,
+        # and for one with fragments (compressed once assembled).
+        "variants": (
+            {}
+            if holes
+            else compression.compress(body, response.get("Content-Type", ""))
+        ),
+        "fragments": holes,
         "headers": [
             (name, value)
             for name, value in response.items()
@@ -267,18 +423,29 @@ def make_entry(response, version: int, previous: dict | None = None) -> dict:
 
 def response_from_entry(request, entry, state: str) -> HttpResponse:
     """The cached page, or a 304 when the reader already has it (and a 412 when
-    an ``If-Match`` or ``If-Unmodified-Since`` fails)."""
-    body = entry["body"]
+    an ``If-Match`` or ``If-Unmodified-Since`` fails), in the encoding the
+    reader prefers among those stored; each encoding has its own ETag."""
+    if entry.get("fragments"):
+        entry = stitched(entry)
+    variants = entry.get("variants") or {}
+    encoding = compression.choose(request.META.get("HTTP_ACCEPT_ENCODING"), variants)
+    body = variants[encoding] if encoding else entry["body"]
+    etag = compression.etag_for(entry["etag"], encoding)
     response = HttpResponse(b"" if request.method == "HEAD" else body)
     for name, value in entry["headers"]:
         response[name] = value
-    response["ETag"] = entry["etag"]
+    response["ETag"] = etag
+    if variants:
+        patch_vary_headers(response, ("Accept-Encoding",))
+    if encoding:
+        response["Content-Encoding"] = encoding
     modified = None
     if entry["last_modified"]:
         response["Last-Modified"] = entry["last_modified"]
         modified = int(entry["changed"])
     response["Cache-Control"] = public_cache_control()
-    response = get_conditional_response(request, entry["etag"], modified, response)
+    cdn.apply(request, response, entry, state)  # a CDN's surrogate keys
+    response = get_conditional_response(request, etag, modified, response)
     if response.status_code in (200, 304):
         # A 304 too: the page's length (RFC 9110 8.6), not 0, which is what
         # CommonMiddleware would add to the 304 of a miss.
@@ -289,11 +456,40 @@ def response_from_entry(request, entry, state: str) -> HttpResponse:
     return response
 
 
+def stitched(entry) -> dict:
+    """The entry with its volatile fragments in (``pagecache.fragments``):
+    one more round trip, and from this process's copy of the page as
+    assembled, unless a fragment changed since."""
+    values = fragments.resolve(entry["fragments"])
+    name = fragments.digest(entry, values)
+    assembled = assembled_pages.get(name)
+    if assembled is None:
+        assembled = fragments.assemble(entry, values, name)
+        assembled_pages.put(name, assembled)
+    return assembled
+
+
+def is_personal(response) -> bool:
+    """Whether the response became personal after the view: it sets a cookie,
+    or varies on anything but the ``Accept-Encoding`` the cache itself adds."""
+    if response.cookies:
+        return True
+    vary = {
+        field.strip().lower()
+        for field in response.get("Vary", "").split(",")
+        if field.strip()
+    }
+    return bool(vary - {"accept-encoding"})
+
+
 def public_cache_control() -> str:
     max_age = conf.settings.PAGE_CACHE_MAX_AGE
     if max_age:
-        return f"public, max-age={max_age}"
-    return "public, max-age=0, must-revalidate"
+        value = f"public, max-age={max_age}"
+    else:
+        value = "public, max-age=0, must-revalidate"
+    # s-maxage and stale-* for shared caches, when configured (pagecache.cdn).
+    return cdn.with_shared_directives(value)
 
 
 def mark_private(response, state: str):
@@ -308,7 +504,14 @@ def store(key: str, entry: dict) -> None:
 
 
 def uncacheable(response):
-    """A page rendered for an anonymous reader and not stored: private."""
+    """A page rendered for an anonymous reader and not stored: private (its
+    fragments stitched in, if it was rendered with placeholders)."""
+    # Only a page rendered here, for the cache, holds placeholders; one still
+    # to be rendered (a TemplateResponse) is rendered with its fragments.
+    rendered = getattr(response, "is_rendered", True)
+    if rendered and not getattr(response, "streaming", False):
+        if fragments.PLACEHOLDER.search(response.content):
+            response.content = fragments.stitch_body(response.content)
     if response.status_code == 200:
         mark_private(response, "uncacheable")
     return response

@@ -7,12 +7,13 @@ from django.core.paginator import Page
 from django.core.signals import setting_changed
 from django.db.models import QuerySet
 from django.dispatch import receiver
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import Urlizer
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
 
-from articles import markup
+from articles import fragments, markup, shown
 from articles.links import cached_reverse
 from articles.models import Article
 from comments import conf, counts, moderation, threads
@@ -147,6 +148,7 @@ def comments_for(context, article):
     """
     request = context.get("request")
     newest_first = bool(request and request.GET.get("comments") == "newest")
+    shown.comments(article.pk)
     comments = threads.approved_comments(article)
     closure = moderation.comments_open(
         article, timezone.now(), conf.settings.COMMENTS_CLOSE_AFTER_DAYS
@@ -169,6 +171,7 @@ def comments_for(context, article):
 @register.simple_tag
 def comment_count(article):
     """Approved comments on one story; shares the thread's query."""
+    shown.comments(article.pk)
     return len(threads.approved_comments(article))
 
 
@@ -177,9 +180,30 @@ def comment_counts_for(*lists):
     """``{% comment_counts_for top_stories page_obj as comment_counts %}``.
 
     Approved comments per story for every story in the given lists (nested
-    lists such as ``(section, [stories])`` blocks included), in one query.
+    lists such as ``(section, [stories])`` blocks included), in one query;
+    none on a page rendered for the page cache, whose cards then carry
+    ``card_comments`` placeholders instead (``articles.fragments``).
     """
+    if fragments.is_deferring() and fragments.is_registered("card_comments"):
+        return fragments.DeferredCounts()
+    # Counts in the page itself: any approved comment retires it.
+    shown.listing("card-comment-counts")
     return counts.comment_counts(list(_stories(lists)))
+
+
+def render_card_comments(args_list) -> list[str]:
+    """The ``card_comments`` fragment of each ``(story pk,)``: a card's
+    "N comments", or nothing. Two queries for any number of cards."""
+    pks = [args[0] for args in args_list]
+    found = {
+        article.pk: article
+        for article in Article.objects.filter(pk__in=pks).select_related("section")
+    }
+    numbers = counts.comment_counts(found.values())
+    return [
+        markup.card_comments_html(found[pk], numbers) if pk in found else ""
+        for pk in pks
+    ]
 
 
 def _stories(items, depth=0):
@@ -196,6 +220,21 @@ def count_for(counts, article):
     return (counts or {}).get(getattr(article, "pk", article), 0)
 
 
-@register.inclusion_tag("comments/tags/most_commented.html")
+@register.simple_tag
 def most_commented(limit=5):
-    return {"entries": counts.most_commented(limit)}
+    """Most Commented over 7 days: a fragment, stitched in at hit time."""
+    if not (fragments.is_deferring() and fragments.is_registered("most_commented")):
+        # Rendered into the page itself: any approved comment retires it.
+        shown.listing("most-commented")
+    return fragments.emit("most_commented", limit)
+
+
+def render_most_commented(args_list) -> list[str]:
+    """The ``most_commented`` fragment of each ``(limit,)``."""
+    return [
+        render_to_string(
+            "comments/tags/most_commented.html",
+            {"entries": counts.most_commented(limit)},
+        )
+        for (limit,) in args_list
+    ]

@@ -17,7 +17,7 @@ def test_a_setting_not_set_anywhere_has_its_apps_default(settings):
     del settings.VIEWCOUNTS_DEDUP_SECONDS
     assert viewcounts_conf.settings.VIEWCOUNTS_DEDUP_SECONDS == 1800
     del settings.PAGE_CACHE_TTL
-    assert pagecache_conf.settings.PAGE_CACHE_TTL == 60
+    assert pagecache_conf.settings.PAGE_CACHE_TTL == 6 * 3600
 
 
 def test_the_old_name_is_still_read_and_the_new_one_wins(settings):

@@ -224,7 +224,9 @@ def test_a_hit_is_one_cache_call_and_runs_neither_the_view_nor_the_inner_middlew
     monkeypatch.setattr(CsrfViewMiddleware, "process_view", must_not_run)
     response = client.get(url)
     assert response["X-Page-Cache"] == "hit"
-    assert calls == ["get_many"]
+    # The page, then its volatile fragments (counts, Most Viewed): each page
+    # here shows some (pagecache/fragments.py).
+    assert calls == ["get_many", "get_many"]
 
 
 def test_without_the_middleware_reader_pages_are_served_plainly(
@@ -283,12 +285,16 @@ def test_a_hit_on_a_local_copy_fetches_only_the_version(
     url = story.get_absolute_url()
     warm(client, url)
     fetched = []
-    real_get_many = cache.get_many
+    pages = versions.page_cache()
+    real_get_many = pages.get_many
     monkeypatch.setattr(
-        cache, "get_many", lambda keys: fetched.append(keys) or real_get_many(keys)
+        pages, "get_many", lambda keys: fetched.append(keys) or real_get_many(keys)
     )
     assert client.get(url)["X-Page-Cache"] == "hit"
-    assert fetched == [[versions.VERSION_KEY, versions.NEXT_KEY]]
+    # The versions and those of the page's dependencies, not the page.
+    key = store.page_key(RequestFactory().get(url), ("comments",))
+    deps = [versions.dep_key(name) for name in store.local_pages.get(key)["deps"]]
+    assert fetched[0] == [versions.VERSION_KEY, versions.NEXT_KEY, *deps]
 
 
 def test_a_page_another_process_stored_replaces_an_outdated_local_copy(
@@ -339,11 +345,12 @@ def test_local_copies_stay_within_their_byte_limit(client, story, settings):
     for url in urls.values():
         client.get(url)
     held = store.local_pages._entries
-    assert sum(len(entry["body"]) for entry in held.values()) <= (
+    # An entry's size counts its compressed variants too.
+    assert sum(store.entry_size(entry) for entry in held.values()) <= (
         settings.PAGE_CACHE_LOCAL_BYTES
     )
     assert store.local_pages._bytes == sum(
-        len(entry["body"]) for entry in held.values()
+        store.entry_size(entry) for entry in held.values()
     )
     # Each page is still a hit, from the shared cache when not held here.
     for url in urls.values():

@@ -1,11 +1,19 @@
-"""``{% load viewcount_tags %}``: a story's view count and Most Viewed."""
+"""``{% load viewcount_tags %}``: a story's view count and Most Viewed.
+
+Both are volatile fragments (``articles.fragments``): on a page rendered for
+the page cache they are placeholders, stitched in when the page is served,
+so the page can stay cached while the counts move.
+"""
 
 from typing import NamedTuple
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.loader import render_to_string
 
+from articles import fragments
 from viewcounts import stats
+from viewcounts.models import ArticleViewTotal
 
 register = template.Library()
 
@@ -27,12 +35,37 @@ class ViewedStory(NamedTuple):
 @register.simple_tag
 def view_count(article):
     """ "1,234 views": the story's all-time count, in at most one query."""
+    if fragments.is_deferring():
+        return fragments.emit("view_count", article.pk)
     return views_label(stats.view_count(article))
 
 
-@register.inclusion_tag("viewcounts/most_viewed.html")
+def render_view_counts(args_list) -> list[str]:
+    """The ``view_count`` fragment of each ``(story pk,)``: one query."""
+    pks = [args[0] for args in args_list]
+    totals = dict(
+        ArticleViewTotal.objects.filter(article_id__in=pks).values_list(
+            "article_id", "views"
+        )
+    )
+    return [views_label(totals.get(pk, 0)) for pk in pks]
+
+
+@register.simple_tag
 def most_viewed(limit=5):
     """Most Viewed today, over 7 days and over 30 days (cached lists)."""
+    return fragments.emit("most_viewed", limit)
+
+
+def render_most_viewed(args_list) -> list[str]:
+    """The ``most_viewed`` fragment of each ``(limit,)``."""
+    return [
+        render_to_string("viewcounts/most_viewed.html", most_viewed_context(*args))
+        for args in args_list
+    ]
+
+
+def most_viewed_context(limit=5):
     return {
         "lists": [
             (
