@@ -1,9 +1,11 @@
 """Is a cache shared by every worker process (and machine)?
 
 Counters, rate limits and "seen" marks are only correct across gunicorn
-workers when they live in a shared cache (Redis). The in-process LocMem cache
-(the embedded default) and the dummy cache are not shared; callers keep such
-state in the database instead.
+workers when they live in a cache every process reads alike: Redis (every
+machine), or the SQLite file cache of the embedded default
+(``newsroom.sqlitecache``: every process of one machine, which is all the
+embedded default runs on). The in-process LocMem cache and the dummy cache are
+not shared; callers keep such state in the database instead.
 """
 
 from django.core.cache import caches

@@ -31,6 +31,16 @@ def _isolated_environment(settings, tmp_path):
     # Tests see freshly rendered pages (query budgets measure rendering); the
     # page cache's own tests (tests/articles/test_cache.py) switch it on.
     settings.PAGE_CACHE = False
+    if "pagecache" in settings.CACHES:
+        # The embedded default's shared cache file (newsroom/sqlitecache.py):
+        # a fresh one per test, never the site's own under DATA_DIR.
+        settings.CACHES = {
+            **settings.CACHES,
+            "pagecache": {
+                **settings.CACHES["pagecache"],
+                "LOCATION": str(tmp_path / "cache.sqlite3"),
+            },
+        }
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {
