@@ -16,11 +16,18 @@ settings = AppSettings(
         "VIEWCOUNTS_DEDUP_SECONDS": 1800,
         # "auto": the cache when it is shared (Redis), else the database.
         "VIEWCOUNTS_DEDUP_STORE": "auto",
-        # Where views are buffered before the flush; empty: straight into the
-        # database. The project's Redis by default.
+        # The cache alias that keeps a copy of the marks in front of the
+        # database (which always has them).
+        "VIEWCOUNTS_DEDUP_CACHE": "default",
+        # At most this many new readers per network (IPv4 /24, IPv6 /64) per
+        # story per dedup window; 0: no limit.
+        "VIEWCOUNTS_PER_ADDRESS_LIMIT": 30,
+        # The Redis where earlier releases buffered views: the flush drains
+        # what is left there (a rolling upgrade). Views are buffered in the
+        # database now (PendingView). The project's Redis by default.
         "VIEWCOUNTS_REDIS_URL": lambda: getattr(django_settings, "REDIS_URL", ""),
         "VIEWCOUNTS_REDIS_PREFIX": "newsroom:views",
-        # Seconds between automatic flushes of the buffer.
+        # Seconds between automatic flushes of the buffer; 0: at every view.
         "VIEWCOUNTS_FLUSH_INTERVAL": 60,
         "VIEWCOUNTS_MOST_VIEWED_CACHE_SECONDS": 60,
     },

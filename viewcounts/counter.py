@@ -1,5 +1,7 @@
-"""Writing view counts exactly once: atomic upserts into the database, or a
-Redis buffer flushed exactly once (``docs/viewcounts.md``).
+"""Writing view counts exactly once: each counted view is a row appended to a
+buffer in the database (``PendingView``), and the flush adds the rows to the
+daily rows and totals and deletes them in one transaction
+(``docs/viewcounts.md``). Nothing counted lives only in Redis.
 """
 
 import logging
@@ -10,121 +12,132 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import redis
-from django.db import IntegrityError, connection, transaction
+from django.core.cache import caches
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from articles.models import Article
 from viewcounts import conf, rules
-from viewcounts.models import ArticleDailyViews, ArticleViewTotal, FlushBatch
+from viewcounts.models import (
+    ArticleDailyViews,
+    ArticleViewTotal,
+    FlushBatch,
+    PendingView,
+)
 
 logger = logging.getLogger(__name__)
 
 REDIS_RETRY_SECONDS = 30
 FLUSH_LOCK_SECONDS = 120
+FLUSH_CHUNK = 5000
 _UPSERT_CHUNK = 500
 
 
 def record_view(article: Article, request, now: datetime | None = None) -> bool:
     """Count one view of a published story if the rules allow; True if counted.
 
-    The caller has checked that ``article`` is published.
+    The caller has checked that ``article`` is published. The reader's mark,
+    the network's tally and the counted view commit together: a view is
+    counted once or not at all.
     """
     if not conf.settings.VIEWCOUNTS_ENABLED or not rules.should_count(request):
         return False
     now = now or timezone.now()
-    if not rules.first_view(article.pk, request, now):
-        return False
-    increment(article.pk, now)
+    with transaction.atomic():
+        if not rules.first_view(article.pk, request, now):
+            return False
+        if not rules.within_address_limit(article.pk, request, now):
+            return False
+        _append(article.pk, timezone.localdate(now), 1)
+    _flush_if_due()
     return True
 
 
 # Writing counts
 
 
-def _redis_url() -> str:
-    return conf.settings.VIEWCOUNTS_REDIS_URL
-
-
-_clients: dict[str, redis.Redis] = {}
-_clients_lock = threading.Lock()
-_down_until = 0.0
-
-
-def get_redis() -> redis.Redis | None:
-    """The buffer's Redis client, or None without Redis or during an outage."""
-    url = _redis_url()
-    if not url or time.monotonic() < _down_until:
-        return None
-    client = _clients.get(url)
-    if client is None:
-        with _clients_lock:
-            client = _clients.get(url)
-            if client is None:
-                client = redis.Redis.from_url(
-                    url, socket_timeout=0.5, socket_connect_timeout=0.5
-                )
-                _clients[url] = client
-    return client
-
-
-def _redis_failed(exc: Exception) -> None:
-    global _down_until
-    if time.monotonic() >= _down_until:
-        logger.warning(
-            "View buffer Redis unavailable (%s); counting into the database for %ss.",
-            exc,
-            REDIS_RETRY_SECONDS,
-        )
-    _down_until = time.monotonic() + REDIS_RETRY_SECONDS
-
-
-def reset_redis_state() -> None:
-    """Forget clients and outages (tests, or after changing VIEWCOUNTS_REDIS_URL)."""
-    global _down_until
-    _down_until = 0.0
-    with _clients_lock:
-        _clients.clear()
-
-
-def _key(*parts: str) -> str:
-    return ":".join((conf.settings.VIEWCOUNTS_REDIS_PREFIX, *parts))
-
-
 def increment(article_id: int, now: datetime | None = None, n: int = 1) -> None:
-    """Add ``n`` views to a story today: into Redis if we can, else the DB."""
-    day = timezone.localdate(now or timezone.now())
-    client = get_redis()
-    if client is not None:
-        # One round trip: the increment, and the "flushed in the last
-        # interval?" marker that elects this request to flush if not.
-        pipe = client.pipeline(transaction=False)
-        pipe.hincrby(_key("live"), f"{article_id}:{day.isoformat()}", n)
-        pipe.set(
-            _key("flushed-recently"),
-            1,
-            nx=True,
-            ex=conf.settings.VIEWCOUNTS_FLUSH_INTERVAL,
-        )
-        try:
-            _, flush_due = pipe.execute()
-        except redis.RedisError as exc:
-            # A time-out after Redis applied the increment would count this
-            # view twice: a bounded error, only at the start of an outage.
-            _redis_failed(exc)
-        else:
-            if flush_due:
-                _flush_quietly()
+    """Add ``n`` views to a story today (into the buffer; see flush_views)."""
+    _append(article_id, timezone.localdate(now or timezone.now()), n)
+    _flush_if_due()
+
+
+def _append(article_id: int, day: date, n: int) -> None:
+    PendingView.objects.create(article_id=article_id, day=day, views=n)
+
+
+_local_lock = threading.Lock()
+_next_local_flush = 0.0
+
+
+def _flush_if_due() -> None:
+    """Flush at most once per ``VIEWCOUNTS_FLUSH_INTERVAL``, from a request.
+
+    The cache elects one flusher per interval (``cache.add``: across processes
+    when the cache is shared, per process otherwise); while it is down, each
+    process keeps its own clock (a few flushes per interval, each cheap: the rows are
+    taken with SKIP LOCKED, so flushers never wait on each other).
+    """
+    global _next_local_flush
+    interval = conf.settings.VIEWCOUNTS_FLUSH_INTERVAL
+    if interval > 0:
+        alias = conf.settings.VIEWCOUNTS_DEDUP_CACHE
+        due = caches[alias].add("viewcounts:flush-due", 1, timeout=interval)
+        if due is None:  # django-redis swallowed an error: the cache is down
+            with _local_lock:
+                now = time.monotonic()
+                due = now >= _next_local_flush
+                if due:
+                    _next_local_flush = now + interval
+        if not due:
             return
-    with transaction.atomic():
-        apply_counts({(article_id, day): n})
-
-
-def _flush_quietly() -> None:
     try:
         flush_views()
-    except Exception:
-        # The views are safe in Redis; the next flush picks them up.
+    except DatabaseError:
+        # The views are safe in the buffer; the next flush takes them.
         logger.exception("Automatic view flush failed")
+
+
+def flush_pending(*, chunk: int = FLUSH_CHUNK) -> int:
+    """Move buffered views into the daily rows and totals; the number moved.
+
+    Each chunk is one transaction that deletes the buffered rows (``DELETE ...
+    RETURNING``) and adds them up: committed together or not at all, so every
+    view is added exactly once, whatever fails and whoever else flushes. On
+    PostgreSQL two flushers take disjoint rows (``FOR UPDATE SKIP LOCKED``);
+    SQLite runs one writer at a time anyway.
+    """
+    qn = connection.ops.quote_name
+    table = qn(PendingView._meta.db_table)
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    sql = (
+        f"DELETE FROM {table} WHERE {qn('id')} IN (SELECT {qn('id')} FROM {table} "
+        f"ORDER BY {qn('id')} LIMIT %s{lock}) "
+        f"RETURNING {qn('article_id')}, {qn('day')}, {qn('views')}"
+    )
+    moved = 0
+    while True:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [chunk])
+                rows = cursor.fetchall()
+            counts: dict[tuple[int, date], int] = {}
+            for article_id, day, n in rows:
+                if isinstance(day, str):
+                    day = date.fromisoformat(day)
+                counts[(article_id, day)] = counts.get((article_id, day), 0) + n
+            apply_counts(counts)
+        moved += sum(counts.values())
+        if len(rows) < chunk:
+            return moved
+
+
+def pending_views() -> int:
+    """Views in the buffer, not yet in the daily rows and totals."""
+    return PendingView.objects.aggregate(n=Coalesce(Sum("views"), 0))["n"]
 
 
 def apply_counts(counts: dict[tuple[int, date], int]) -> None:
@@ -171,7 +184,64 @@ def _upsert(model, conflict: tuple[str, ...], rows: list[tuple]) -> None:
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
-# The Redis buffer and its flush
+# The flush, and what earlier releases left in Redis
+#
+# Earlier releases buffered views in a Redis hash (HINCRBY), which lost them
+# when Redis died. During a rolling upgrade their workers still write there,
+# so the flush drains that hash too, exactly once, as before: seal the live
+# hash as a batch, then write each batch with a FlushBatch receipt in one
+# transaction, and only then delete it.
+
+
+def _redis_url() -> str:
+    return conf.settings.VIEWCOUNTS_REDIS_URL
+
+
+_clients: dict[str, redis.Redis] = {}
+_clients_lock = threading.Lock()
+_down_until = 0.0
+
+
+def get_redis() -> redis.Redis | None:
+    """The old buffer's Redis client, or None without one or during an outage."""
+    url = _redis_url()
+    if not url or time.monotonic() < _down_until:
+        return None
+    client = _clients.get(url)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(url)
+            if client is None:
+                client = redis.Redis.from_url(
+                    url, socket_timeout=0.5, socket_connect_timeout=0.5
+                )
+                _clients[url] = client
+    return client
+
+
+def _redis_failed(exc: Exception) -> None:
+    global _down_until
+    if time.monotonic() >= _down_until:
+        logger.warning(
+            "View buffer Redis unavailable (%s); its leftovers wait, retrying in %ss.",
+            exc,
+            REDIS_RETRY_SECONDS,
+        )
+    _down_until = time.monotonic() + REDIS_RETRY_SECONDS
+
+
+def reset_redis_state() -> None:
+    """Forget clients and outages (tests, or after changing VIEWCOUNTS_REDIS_URL)."""
+    global _down_until, _next_local_flush
+    _down_until = 0.0
+    _next_local_flush = 0.0
+    with _clients_lock:
+        _clients.clear()
+
+
+def _key(*parts: str) -> str:
+    return ":".join((conf.settings.VIEWCOUNTS_REDIS_PREFIX, *parts))
+
 
 # Seal the live hash as a batch, and remember the batch, in one atomic step.
 _SEAL = """
@@ -190,18 +260,14 @@ return 0
 """
 
 
-class FlushBusy(Exception):
-    """Another flush holds the lock."""
-
-
 @dataclass
 class FlushReport:
-    applied: list[str] = field(default_factory=list)
+    views: int = 0  # written now, from the database buffer and Redis leftovers
+    pending: int = 0  # a dry run: what would be written
+    applied: list[str] = field(default_factory=list)  # Redis batches
     already_applied: list[str] = field(default_factory=list)
-    views: int = 0
-    pending: int = 0
-    busy: bool = False
-    buffered: bool = True
+    busy: bool = False  # another flush holds the Redis leftovers' lock
+    redis_error: str = ""  # the leftovers could not be checked (nothing lost)
 
 
 def _parse(raw: dict) -> dict[tuple[int, date], int]:
@@ -214,19 +280,35 @@ def _parse(raw: dict) -> dict[tuple[int, date], int]:
 
 
 def flush_views(*, dry_run: bool = False) -> FlushReport:
-    """Move buffered views from Redis into the database, each exactly once.
+    """Move buffered views into the daily rows and totals, each exactly once:
+    the database buffer, then what earlier releases left in Redis.
 
-    Raises ``redis.RedisError`` or a database error on failure (nothing is
-    lost: what was not committed stays in Redis for the next run).
+    Raises a database error on failure (nothing is lost: what was not
+    committed stays buffered). A Redis failure does not stop the flush: it is
+    reported in ``redis_error``, and the leftovers wait for the next one.
     """
-    client = get_redis() if _redis_url() else None
-    if client is None:
-        if _redis_url():
-            raise redis.ConnectionError("View buffer Redis is marked unavailable.")
-        return FlushReport(buffered=False)
     report = FlushReport()
     if dry_run:
-        report.pending = sum(_parse(client.hgetall(_key("live"))).values())
+        report.pending = pending_views()
+    else:
+        report.views = flush_pending()
+    if not _redis_url():
+        return report
+    client = get_redis()
+    if client is None:
+        report.redis_error = "marked unavailable after a recent failure"
+        return report
+    try:
+        _drain_redis(client, report, dry_run)
+    except redis.RedisError as exc:
+        _redis_failed(exc)
+        report.redis_error = str(exc)
+    return report
+
+
+def _drain_redis(client: redis.Redis, report: FlushReport, dry_run: bool) -> None:
+    if dry_run:
+        report.pending += sum(_parse(client.hgetall(_key("live"))).values())
         for batch_id in sorted(b.decode() for b in client.smembers(_key("batches"))):
             if FlushBatch.objects.filter(batch_id=batch_id).exists():
                 report.already_applied.append(batch_id)
@@ -235,11 +317,13 @@ def flush_views(*, dry_run: bool = False) -> FlushReport:
                 report.pending += sum(
                     _parse(client.hgetall(_key("batch", batch_id))).values()
                 )
-        return report
+        return
+    if not client.exists(_key("live"), _key("batches")):
+        return  # the usual case once the upgrade is done: one round trip
     token = uuid.uuid4().hex
     if not client.set(_key("flush-lock"), token, nx=True, ex=FLUSH_LOCK_SECONDS):
         report.busy = True
-        return report
+        return
     try:
         batch_id = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}"
         client.eval(
@@ -255,7 +339,6 @@ def flush_views(*, dry_run: bool = False) -> FlushReport:
             discard_batch(client, leftover)
     finally:
         client.eval(_RELEASE, 1, _key("flush-lock"), token)
-    return report
 
 
 def apply_batch(batch_id: str, counts: dict[tuple[int, date], int]) -> bool:

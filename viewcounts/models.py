@@ -85,3 +85,47 @@ class RecentView(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class PendingView(models.Model):
+    """Counted views not yet added to the daily rows and totals: the buffer.
+
+    Append-only (each counted view is one INSERT, so readers of one story never
+    wait on each other's row lock) and in the database, so a counted view
+    survives whatever happens to Redis. ``counter.flush_views()`` moves the
+    rows into ``ArticleDailyViews`` and ``ArticleViewTotal`` and deletes them
+    in one transaction: exactly once by construction. No foreign-key
+    constraint: an insert takes no lock on the story row, and views of a story
+    deleted meanwhile are dropped at the flush.
+    """
+
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # read only by the flush, in id order
+        related_name="+",
+    )
+    day = models.DateField()
+    views = models.PositiveIntegerField(default=1)
+
+    def __str__(self):
+        return f"{self.article_id} on {self.day}: +{self.views}"
+
+
+class AddressViews(models.Model):
+    """New readers one network brought to one story in the dedup window.
+
+    ``key`` is an HMAC of the story and the network (IPv4 /24, IPv6 /64) under
+    the daily salt; rows expire with the window and are pruned with the marks.
+    """
+
+    key = models.CharField(max_length=80, primary_key=True)
+    views = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name_plural = "address views"
+
+    def __str__(self):
+        return f"{self.key}: {self.views}"
