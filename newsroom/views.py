@@ -1,8 +1,17 @@
+import logging
+import sys
+
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
+
+from newsroom.middleware import DATABASE_UNAVAILABLE, service_unavailable
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -28,3 +37,25 @@ def bench_ceiling(request):
     Routed only when ``settings.BENCH`` is on (``make bench``), never in production.
     """
     return HttpResponse(b"ok", content_type="text/plain")
+
+
+@requires_csrf_token
+def page_not_found(request, exception):
+    """Django's 404 page, or the 503 when rendering it needs the database (its
+    template's menu does) and the database is down: errors raised by an error
+    handler never reach ``DatabaseUnavailableMiddleware``."""
+    try:
+        return defaults.page_not_found(request, exception)
+    except DATABASE_UNAVAILABLE as error:
+        logger.error("Database unavailable: %s", error)
+        return service_unavailable()
+
+
+@requires_csrf_token
+def server_error(request):
+    """Django's 500 page, or the 503 when the error being handled is the
+    database's: raised outside the 503 middleware (in a middleware above it, or
+    in another error handler)."""
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return service_unavailable()
+    return defaults.server_error(request)

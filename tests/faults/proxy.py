@@ -1,5 +1,6 @@
 """A tiny TCP forwarder on loopback that a test can stop and start again, to
-make a database "go away" under a running app server."""
+make a database "go away" under a running app server, or turn into a black
+hole: connections stay open, new ones are accepted, and no byte passes."""
 
 import socket
 import threading
@@ -15,6 +16,7 @@ class TcpProxy:
         self._listener = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._blackhole = threading.Event()
 
     def start(self) -> None:
         listener = socket.socket()
@@ -42,12 +44,34 @@ class TcpProxy:
                 pass
             conn.close()
 
+    def blackhole(self) -> None:
+        """Hold every connection open, accept new ones, and pass nothing: what
+        a frozen server (or a middlebox in front of a dead one) looks like."""
+        self._blackhole.set()
+
+    def restore(self) -> None:
+        """Forward again. Connections that lost bytes in the black hole are cut
+        (their protocol state is lost), as a server restart would."""
+        self._blackhole.clear()
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            conn.close()
+
     def _accept(self, listener: socket.socket) -> None:
         while True:
             try:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if self._blackhole.is_set():
+                with self._lock:
+                    self._conns.append(client)  # held open, never read
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=3)
             except OSError:
@@ -61,11 +85,11 @@ class TcpProxy:
                     target=self._pipe, args=(src, dst), daemon=True
                 ).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket) -> None:
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                if not self._blackhole.is_set():
+                    dst.sendall(data)
         except OSError:
             pass
         finally:
