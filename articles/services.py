@@ -9,6 +9,7 @@ the rest of the site (``articles.signals``). The admin's bulk actions use
 same work for a batch, in the same number of queries for 2 stories as for 200.
 """
 
+import errno
 from collections.abc import Callable
 
 from django.db import transaction
@@ -18,6 +19,25 @@ from django.utils import timezone
 
 from articles import images, redirects, revisions, signals
 from articles.models import Article, ArticleRevision
+
+
+class MediaUnavailable(Exception):
+    """The media storage refused the story's picture: full, read-only, or not
+    ours to write. Nothing was saved (the transaction rolled back, and the
+    storage leaves no partial file); ``str()`` is the message for the editor."""
+
+
+def media_message(error: OSError) -> str:
+    if error.errno in {errno.ENOSPC, errno.EDQUOT}:
+        reason = "the media storage is full"
+    elif error.errno in {errno.EROFS, errno.EACCES, errno.EPERM}:
+        reason = "the media storage does not accept new files"
+    else:
+        reason = "the media storage failed"
+    return (
+        f"The picture could not be stored: {reason}. Nothing was saved; "
+        "try again, or tell the site's administrators if it keeps happening."
+    )
 
 
 def save_story(
@@ -38,6 +58,9 @@ def save_story(
     them to ``manage.py make_renditions``), the files of a replaced picture no
     story uses any more, then ``story_saved`` and, if the story went live or
     stopped being live, ``story_published`` or ``story_unpublished``.
+
+    Raises ``MediaUnavailable`` when storing a new picture fails (a full or
+    read-only media folder): the database is then left as it was.
 
     A service function rather than an ``Article.save()`` override: side
     effects in ``save()`` would surprise everything else that writes rows
@@ -122,7 +145,11 @@ def _save(story, *, by, related, summary, renditions) -> ArticleRevision | None:
     stored = _stored(story)
     old_url = redirects.public_url(stored)
     was_live = stored is not None and stored.is_published
-    story.save()
+    try:
+        # A new picture is written here, by the field's pre_save().
+        story.save()
+    except OSError as error:
+        raise MediaUnavailable(media_message(error)) from error
     if related is not None:
         related()
     revision, changed = revisions.record_changes(story, by, summary)

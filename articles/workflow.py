@@ -6,9 +6,10 @@ admin asks these functions on every view, inline and action, so hiding a
 button is never the only guard.
 """
 
+from django.db.models import Q
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, live_lookups
 
 PUBLISH_PERMISSION = "articles.publish_article"
 
@@ -37,6 +38,22 @@ def visible_stories(user, queryset):
     if can_publish(user):
         return queryset
     return queryset.filter(created_by_id=user.pk)
+
+
+def known_stories(user, queryset, *, now=None):
+    """What ``user`` may know exists: the stories they see in the admin, plus
+    every live one (readers see those anyway).
+
+    For the admin's side doors that name a story without being the story
+    admin (comment moderation, their filters and widgets): a draft, a story
+    in review or a scheduled one stays unknown to whoever may not see it.
+    """
+    if can_publish(user):
+        return queryset
+    live = Q(**live_lookups(now or timezone.now()))
+    if user.pk is None:
+        return queryset.filter(live)
+    return queryset.filter(Q(created_by_id=user.pk) | live)
 
 
 def can_edit(user, article: Article) -> bool:

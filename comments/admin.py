@@ -1,8 +1,42 @@
+"""The moderators' screens: the comment queue, reports, word lists, per-story
+settings.
+
+A moderator holds no story permission: every screen here names only the
+stories ``articles.workflow.known_stories()`` lets the user know of (live
+ones, and those they may see in the story admin), so a draft's or a scheduled
+story's headline never reaches a moderator through a comment, a report, a
+filter or the settings' story field.
+"""
+
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils.text import Truncator
 
+from articles import workflow
+from articles.models import Article
 from comments.models import Comment, CommentReport, ModerationWord, StoryCommentSettings
+
+
+def known_stories(request):
+    return workflow.known_stories(request.user, Article.objects.all())
+
+
+class KnownStoryRawIdWidget(ForeignKeyRawIdWidget):
+    """The raw-id box, naming the chosen story only if the user may know it.
+
+    Django's widget looks its label up in every row (``?article=<id>`` on the
+    add page showed any story's headline).
+    """
+
+    def __init__(self, rel, admin_site, *, queryset, **kwargs):
+        super().__init__(rel, admin_site, **kwargs)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value):
+        if not str(value).isdigit() or not self.queryset.filter(pk=value).exists():
+            return "", ""
+        return super().label_and_url_for_value(value)
 
 
 @admin.register(Comment)
@@ -53,7 +87,9 @@ class CommentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Annotated before ordering: ModelAdmin.get_queryset orders first.
-        queryset = Comment.objects.annotate(
+        queryset = Comment.objects.filter(
+            article__in=known_stories(request).values("pk")
+        ).annotate(
             queue_rank=Case(
                 When(status=Comment.Status.PENDING, then=Value(0)),
                 When(report_count__gt=0, then=Value(1)),
@@ -115,6 +151,7 @@ class StoryCommentSettingsAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .filter(article__in=known_stories(request).values("pk"))
             .annotate(
                 n_approved=Count(
                     "article__comments",
@@ -126,6 +163,17 @@ class StoryCommentSettingsAdmin(admin.ModelAdmin):
                 ),
             )
         )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "article":
+            # A story the user may not know is "not a valid choice", exactly
+            # like one that does not exist.
+            stories = known_stories(request)
+            kwargs["queryset"] = stories
+            kwargs["widget"] = KnownStoryRawIdWidget(
+                db_field.remote_field, self.admin_site, queryset=stories
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="approved comments")
     def approved_comments(self, obj):
@@ -141,6 +189,13 @@ class CommentReportAdmin(admin.ModelAdmin):
     list_display = ("comment", "created_at")
     list_select_related = ("comment",)
     readonly_fields = ("comment", "reporter_hash", "created_at")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(comment__article__in=known_stories(request).values("pk"))
+        )
 
     def has_add_permission(self, request):
         return False

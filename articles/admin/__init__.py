@@ -5,4 +5,4 @@ The editorial workflow (who may see, change, publish a story) is decided in
 save sets off is ``articles.services``. Importing the modules registers them.
 """
 
-from articles.admin import authors, sections, stories  # noqa: F401
+from articles.admin import authors, sections, stories, tags  # noqa: F401

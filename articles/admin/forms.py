@@ -15,9 +15,15 @@ class ArticleForm(forms.ModelForm):
 
     workflow_step = None  # set per request by ArticleAdmin.get_form
     workflow_applied = False
+    # Set by ArticleAdmin when the media storage refused this very POST's
+    # picture (services.MediaUnavailable): the form shows it as its error.
+    media_error = None
 
     def clean(self):
         cleaned = super().clean()
+        if self.media_error:
+            field = "lead_image" if "lead_image" in self.fields else None
+            self.add_error(field, self.media_error)
         step = self.workflow_step
         if step is None:
             return cleaned

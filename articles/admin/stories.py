@@ -16,7 +16,11 @@ from django.utils.html import format_html
 from django.utils.translation import ngettext
 
 from articles import images, services, workflow
-from articles.admin.filters import AuthorListFilter, WorkflowStateFilter
+from articles.admin.filters import (
+    AuthorListFilter,
+    TagListFilter,
+    WorkflowStateFilter,
+)
 from articles.admin.forms import ArticleForm
 from articles.admin.revisions import StoryRevisionsMixin
 from articles.models import Article, Byline
@@ -66,7 +70,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         WorkflowStateFilter,
         "status",
         "section",
-        "tags",
+        TagListFilter,
         AuthorListFilter,
         "is_top_story",
     ]
@@ -142,7 +146,14 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         step = (
             workflow.requested_step(request.POST) if request.method == "POST" else None
         )
-        return type(form.__name__, (form,), {"workflow_step": step})
+        return type(
+            form.__name__,
+            (form,),
+            {
+                "workflow_step": step,
+                "media_error": getattr(request, "media_error", None),
+            },
+        )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST":
@@ -153,7 +164,14 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "workflow_buttons": self.workflow_buttons(request, object_id),
         }
-        return super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.MediaUnavailable as error:
+            # Rolled back, no file left behind. The form is shown again, with
+            # what the editor typed and the storage's error next to the
+            # picture: the second pass's form refuses to validate.
+            request.media_error = str(error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def workflow_buttons(self, request, object_id):
         """The buttons for the user's role: (name, label, is_default)."""

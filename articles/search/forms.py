@@ -3,7 +3,7 @@
 from django import forms
 from taggit.models import Tag
 
-from articles.models import Section
+from articles.models import Article, Section, TaggedArticle
 
 MAX_QUERY_LENGTH = 200
 
@@ -29,10 +29,18 @@ class SearchForm(forms.Form):
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH].strip()
 
     def clean_tag(self):
+        """A tag of at least one live story; any other is "no such tag".
+
+        A tag used only on drafts or scheduled stories gets the same answer as
+        one that does not exist, so the form does not tell that it does.
+        """
         slug = self.cleaned_data["tag"].strip()
         if not slug:
             return None
-        tag = Tag.objects.filter(slug=slug).first()
+        live = TaggedArticle.objects.filter(
+            content_object__in=Article.objects.published().order_by().values("pk")
+        )
+        tag = Tag.objects.filter(slug=slug, pk__in=live.values("tag_id")).first()
         if tag is None:
             raise forms.ValidationError("There is no such tag.")
         return tag

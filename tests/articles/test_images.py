@@ -1,5 +1,6 @@
 """Lead images: refusals store nothing, metadata is gone, renditions made once."""
 
+import errno
 import io
 import re
 import struct
@@ -19,8 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import ExifTags, Image
 
-from articles import images
+from articles import images, services
 from articles.models import Article, Author
+from articles.storage import AtomicFileSystemStorage
 from tests.factories import make_article, make_section, make_user
 
 GPS_IFD = ExifTags.IFD.GPSInfo
@@ -619,4 +621,125 @@ def test_deleting_a_story_deletes_its_picture(
     with django_capture_on_commit_callbacks(execute=True):
         article.delete()
 
+    assert stored_files() == []
+
+
+# A full or read-only media store ------------------------------------------------------
+#
+# Both are real subclasses of the project's storage, set as the default storage;
+# only the system call that fails differs. Tests run as root, where a chmod'ed
+# folder still accepts writes, and a read-only bind or tmpfs mount needs
+# privileges CI does not have: so the read-only storage refuses where the kernel
+# would (creating the file, EROFS), and the full one after writing half the bytes
+# (ENOSPC), as a full disk does.
+
+
+class FullDiskStorage(AtomicFileSystemStorage):
+    """Writes half of each file, then fails as a full disk does."""
+
+    def _write(self, out, content):
+        data = b"".join(content.chunks())
+        out.write(data[: len(data) // 2])
+        out.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+class ReadOnlyStorage(AtomicFileSystemStorage):
+    """Refuses to create any file, as a read-only mount does."""
+
+    def _open_temporary(self, directory):
+        raise OSError(errno.EROFS, "Read-only file system", directory)
+
+
+@pytest.fixture(params=["full", "read-only"])
+def failing_storage(request, settings):
+    backend = {"full": FullDiskStorage, "read-only": ReadOnlyStorage}[request.param]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.{backend.__name__}"},
+    }
+    return request.param
+
+
+def test_the_default_storage_is_the_atomic_one():
+    from django.core.files.storage import storages
+
+    assert isinstance(storages["default"], AtomicFileSystemStorage)
+
+
+def test_a_failing_media_store_is_a_form_error_that_keeps_the_input(
+    admin_client, failing_storage
+):
+    response = upload(admin_client, "photo.jpg", jpeg_bytes(), headline="Kept words")
+
+    assert response.status_code == 200
+    [error] = errors_of(response)
+    reason = "full" if failing_storage == "full" else "does not accept new files"
+    assert reason in error
+    form = response.context["adminform"].form
+    assert form["headline"].value() == "Kept words"
+    assert form["lead_image_alt"].value() == "Ships in the harbour"
+    assert Article.objects.count() == 0
+    assert stored_files() == []  # nothing partial, no temporary file
+
+
+def test_a_failing_media_store_leaves_a_stored_story_unchanged(
+    admin_client, failing_storage
+):
+    story = make_article(headline="Before", lead_image_alt="")
+    revisions = story.revisions.count()
+    data = form_data(story.section, headline="After", slug=story.slug)
+    data["lead_image"] = SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")
+    url = reverse("admin:articles_article_change", args=[story.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert errors_of(response)
+    story.refresh_from_db()
+    assert story.headline == "Before"
+    assert not story.lead_image
+    assert story.revisions.count() == revisions
+    assert stored_files() == []
+
+
+def test_save_story_reports_a_failing_media_store(db, failing_storage):
+    story = Article(
+        headline="Shell story",
+        slug="shell-story",
+        section=make_section(),
+        lead_image_alt="Ships",
+    )
+    story.lead_image = images.clean_image(ContentFile(jpeg_bytes(), name="p.jpg"))
+    with pytest.raises(services.MediaUnavailable):
+        services.save_story(story)
+    assert Article.objects.count() == 0
+    assert stored_files() == []
+
+
+def test_the_atomic_storage_never_shows_a_partial_name(db, tmp_path):
+    storage = AtomicFileSystemStorage(location=tmp_path)
+    name = storage.save("a/b.txt", ContentFile(b"hello"))
+    again = storage.save("a/b.txt", ContentFile(b"world"))
+
+    assert name == "a/b.txt" and again != name  # never overwritten
+    assert (tmp_path / again).read_bytes() == b"world"
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        [Path(name).name, Path(again).name]
+    )
+
+
+def test_a_failing_media_store_is_an_error_on_the_author_photo(
+    admin_client, failing_storage
+):
+    data = {"name": "Kept Name", "slug": "kept-name", "job_title": "Reporter"}
+    data["photo"] = SimpleUploadedFile("face.jpg", jpeg_bytes(), "image/jpeg")
+    response = admin_client.post(reverse("admin:articles_author_add"), data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    [error] = form.errors["photo"]
+    assert "Nothing was saved" in error
+    assert form["name"].value() == "Kept Name"
+    assert not Author.objects.filter(slug="kept-name").exists()
     assert stored_files() == []

@@ -216,3 +216,77 @@ def test_a_staff_login_does_not_make_public_pages_show_them(client, world):
     for surface in ["home", "section", "tag", "rss-latest", "search-marker"]:
         response = client.get(PUBLIC[surface](world))
         assert_no_marker(response, surface, world["marker"])
+
+
+# Side doors: search's tag filter, the story list's filters, comment settings ----
+
+
+def test_search_answers_a_draft_only_tag_like_an_unknown_one(client):
+    make_article(headline="Live story", tags=["harbour"])
+    make_article(
+        headline="Secret draft",
+        status=Article.Status.DRAFT,
+        published_at=None,
+        tags=["zq-merger-plan"],
+    )
+    drafts_only = client.get("/search/", {"q": "story", "tag": "zq-merger-plan"})
+    unknown = client.get("/search/", {"q": "story", "tag": "zq-no-such-tag"})
+    assert drafts_only.status_code == unknown.status_code
+    assert drafts_only.context["form"].errors == unknown.context["form"].errors
+    assert "Secret draft" not in drafts_only.content.decode()
+    assert (
+        client.get("/search/", {"q": "story", "tag": "harbour"})
+        .context["form"]
+        .is_valid()
+    )
+
+
+def test_a_reporter_sees_only_their_own_stories_tags_and_authors_in_filters(client):
+    from tests.articles.workflow_helpers import make_role_user
+
+    reporter, other = make_role_user("Reporter"), make_role_user("Reporter")
+    mine, theirs = make_author(name="Zq Mine"), make_author(name="Zq Theirs")
+    make_article(
+        status=Article.Status.DRAFT,
+        published_at=None,
+        created_by=reporter,
+        tags=["zq-own-tag"],
+        authors=[mine],
+    )
+    make_article(
+        status=Article.Status.DRAFT,
+        published_at=None,
+        created_by=other,
+        tags=["zq-their-tag"],
+        authors=[theirs],
+    )
+    client.force_login(reporter)
+    body = client.get("/admin/articles/article/").content.decode()
+    assert "zq-own-tag" in body and "Zq Mine" in body
+    assert "zq-their-tag" not in body and "Zq Theirs" not in body
+    tags = client.get("/admin/taggit/tag/").content.decode()
+    assert "zq-own-tag" in tags and "zq-their-tag" not in tags
+
+
+def test_a_moderator_cannot_read_a_draft_headline_in_the_comment_settings(client):
+    from tests.articles.workflow_helpers import make_role_user
+
+    draft = make_article(
+        headline="Zq secret headline", status=Article.Status.DRAFT, published_at=None
+    )
+    live = make_article(headline="Zq live headline")
+    client.force_login(make_role_user("Moderator"))
+    url = "/admin/comments/storycommentsettings/add/"
+    assert (
+        "Zq secret headline"
+        not in client.get(url, {"article": draft.pk}).content.decode()
+    )
+    assert "Zq live headline" in client.get(url, {"article": live.pk}).content.decode()
+    # A draft's id is "not a valid choice", exactly like a missing one.
+    refused = client.post(url, {"article": draft.pk, "mode": "pre"})
+    missing = client.post(url, {"article": 999999, "mode": "pre"})
+    assert refused.status_code == missing.status_code == 200
+    assert (
+        refused.context["adminform"].form.errors
+        == missing.context["adminform"].form.errors
+    )

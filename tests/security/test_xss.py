@@ -199,7 +199,10 @@ def _post(client, article, **fields):
 def hostile_comment(request, client):
     payload = request.param
     article = make_article(tags=["harbour"])
-    response = _post(client, article, name=f"N {payload}"[:100], body=f"B {payload}")
+    # A name may not hold a bidi override (the form refuses it: see
+    # tests/comments/test_views.py); the body may.
+    name = "".join(ch for ch in f"N {payload}"[:100] if not 0x202A <= ord(ch) <= 0x202E)
+    response = _post(client, article, name=name, body=f"B {payload}")
     assert response.status_code == 302
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.APPROVED
