@@ -4,7 +4,7 @@ import unicodedata
 from django import forms
 from django.core import signing
 
-from comments import conf
+from comments import conf, textfold
 from comments.models import Comment
 
 TOKEN_SALT = "comments.form-timestamp"
@@ -51,6 +51,17 @@ class CommentForm(forms.Form):
         name = " ".join(plain_text(self.cleaned_data["name"]).split())
         if not name:
             raise forms.ValidationError("Please give a display name.")
+        # Stored as typed, but it must show as what it is: something readable,
+        # in the order it was written.
+        if textfold.has_bidi_formatting(name):
+            raise forms.ValidationError(
+                "Please remove the text-direction control characters from your "
+                "display name."
+            )
+        if not textfold.has_visible_letter(name):
+            raise forms.ValidationError(
+                "Please use a display name with at least one letter."
+            )
         return name
 
     def clean_body(self):

@@ -7,12 +7,12 @@ below fetch those), so every rule is testable alone.
 """
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from comments import textfold
 from comments.models import Comment, ModerationWord, StoryCommentSettings
 
 MAX_LINKS = 2
@@ -71,17 +71,25 @@ def comments_open(article, now: datetime, closing_days: int) -> Closure:
     return Closure(True)
 
 
-def normalize(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
-
-
 def find_word(text: str, words: Iterable[str]) -> str | None:
-    """The first listed word or phrase that occurs as a whole word in ``text``."""
-    folded = normalize(text)
+    """The first listed word or phrase that occurs as a whole word in ``text``.
+
+    Both are folded first (``textfold.fold``), so that invisible characters,
+    case, spacing and look-alike letters do not hide a listed word.
+    """
+    folded = textfold.fold(text)
     for word in words:
-        if word and re.search(rf"(?<!\w){re.escape(normalize(word))}(?!\w)", folded):
+        pattern = textfold.word_pattern(word)
+        if pattern is not None and pattern.search(folded):
             return word
     return None
+
+
+def find_word_in(sub: Submission, words: Iterable[str]) -> str | None:
+    """A listed word in the name or the body, each folded on its own (a phrase
+    does not run from the name into the body)."""
+    words = tuple(words)
+    return find_word(sub.name, words) or find_word(sub.body, words)
 
 
 def count_links(text: str) -> int:
@@ -89,7 +97,7 @@ def count_links(text: str) -> int:
 
 
 def check_reject_words(sub: Submission, min_seconds: float) -> Decision | None:
-    if find_word(f"{sub.name}\n{sub.body}", sub.reject_words):
+    if find_word_in(sub, sub.reject_words):
         return Decision(Action.REJECT, Comment.Reason.WORD_REJECT)
     return None
 
@@ -101,7 +109,7 @@ def check_too_fast(sub: Submission, min_seconds: float) -> Decision | None:
 
 
 def check_hold_words(sub: Submission, min_seconds: float) -> Decision | None:
-    if find_word(f"{sub.name}\n{sub.body}", sub.hold_words):
+    if find_word_in(sub, sub.hold_words):
         return Decision(Action.PREMOD, Comment.Reason.WORD_HOLD)
     return None
 

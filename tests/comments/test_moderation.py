@@ -83,6 +83,27 @@ def test_words_match_whole_words_only():
     assert decide(sub).action == Action.APPROVE
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Buy p\u200bills today",
+        "Buy pil\u00adls today",
+        "Buy pi\u2060lls today",
+        "Buy  pills today",
+        "Buy p\u0456lls today",
+    ],
+    ids=["zero-width-space", "soft-hyphen", "word-joiner", "double-space", "cyr-i"],
+)
+def test_a_disguised_reject_word_is_still_rejected(body):
+    sub = Submission(body=body, reject_words=("buy pills",))
+    assert decide(sub) == moderation.Decision(Action.REJECT, Comment.Reason.WORD_REJECT)
+
+
+def test_a_disguised_hold_word_in_the_name_is_still_held():
+    sub = Submission(body="hello", name="C\u0430sino\u200b", hold_words=("casino",))
+    assert decide(sub) == moderation.Decision(Action.PREMOD, Comment.Reason.WORD_HOLD)
+
+
 def test_a_form_posted_implausibly_fast_is_held():
     decision = decide(Submission(body="hi", seconds_since_form=1), min_seconds=3)
     assert decision == moderation.Decision(Action.PREMOD, Comment.Reason.TOO_FAST)

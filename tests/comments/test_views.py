@@ -97,6 +97,53 @@ def test_a_validation_error_shows_beside_its_field_and_keeps_the_text(
     assert (textarea.text or "").strip() == data["body"].strip()
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u200b\u200b\u200b",
+        "\u3164",
+        "\u00ad\u2060 ...",
+        "Ana\u202egnp.exe",
+        "\u2067Ana\u2069",
+    ],
+    ids=["zero-width-only", "hangul-filler", "ignorables-and-dots", "rlo", "isolate"],
+)
+def test_a_display_name_without_a_visible_letter_or_with_bidi_controls_is_refused(
+    client, name
+):
+    article = make_article()
+    data = form_data(article, name=name, body="My careful words.")
+    response = client.post(reverse("comments:post", args=[article.pk]), data)
+    assert response.status_code == 400
+    assert not Comment.objects.exists()
+    doc = parse(response)
+    paragraph = doc.find(".//p[@class='field field-error']")
+    assert paragraph.find(".//*[@name='name']") is not None
+    assert paragraph.find(".//span[@class='form-error']").text
+    assert doc.find(".//textarea[@name='body']").text.strip() == "My careful words."
+
+
+def test_a_reject_word_disguised_in_the_body_is_rejected_and_stored_as_typed(client):
+    ModerationWord.objects.create(word="Buy Pills", action="reject")
+    article = make_article()
+    bodies = [
+        "buy p\u200bills here",
+        "buy pil\u00adls here",
+        "buy pi\u2060lls here",
+        "buy  pills here",
+        "buy p\u0456lls here",
+    ]
+    for body in bodies:
+        post_comment(client, article, body=body)
+    stored = list(Comment.objects.order_by("pk").values_list("body", "status"))
+    assert stored == [(body, Comment.Status.REJECTED) for body in bodies]
+
+
+def test_a_name_with_a_zero_width_character_inside_is_kept_as_typed(client):
+    post_comment(client, make_article(), name="Jo\u200bAnn")
+    assert Comment.objects.get().name == "Jo\u200bAnn"
+
+
 def test_a_form_too_old_asks_to_post_again_and_keeps_the_text(client, settings):
     article = make_article()
     data = form_data(article, age=conf.settings.COMMENTS_MAX_FORM_AGE + 5, body="Kept.")
