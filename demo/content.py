@@ -767,3 +767,316 @@ STORIES = [
         status="draft",
     ),
 ]
+
+
+# Lead pictures: which scene ``demo.pictures`` draws for each story (the
+# section's scene for any story not listed), with an option after a colon.
+SECTION_SCENES = {
+    "north-korea": "map",
+    "diplomacy": "podium",
+    "politics": "press",
+    "world": "map",
+    "economy": "skyline",
+    "society": "skyline",
+    "technology": "wafer",
+}
+SCENES = {
+    LEAD_SLUG: "podium:2",
+    "foreign-ministers-of-korea-and-japan-meet-in-tokyo": "podium:2",
+    "us-envoy-arrives-for-talks-on-defence-cost-sharing": "podium:2",
+    "exports-rise-for-fifth-straight-month-on-chip-demand": "harbour:port",
+    "central-bank-holds-rate-steady-signals-patience": "press",
+    "eu-and-seoul-launch-talks-on-digital-trade": "press",
+    "seoul-subway-extends-late-night-service-on-weekends": "platform",
+    "north-korea-opens-new-greenhouse-farm-state-media-says": "greenhouses",
+    "telecoms-regulator-approves-6g-test-spectrum": "skyline",
+    "korea-and-poland-expand-defence-industry-partnership": "harbour:port",
+    "pyongyang-marathon-to-welcome-foreign-runners": "skyline",
+    "battery-makers-expand-recycling-plants": "harbour:port",
+    "g7-statement-condemns-missile-transfers": "podium:7",
+    "korea-china-agree-to-resume-high-level-economic-dialogue": "press",
+    "north-korea-party-meeting-reviews-economic-plan": "press",
+    "trilateral-coastguard-exercise-held-off-jeju": "harbour:bay",
+    "marine-heatwaves-hit-fish-farms": "harbour:bay",
+    "small-businesses-get-energy-bill-relief": "skyline",
+    "president-names-new-unification-minister": "podium",
+}
+
+# Reader comments, in our own words. A thread is (minutes after the story was
+# published, display name, text, [replies, as threads]); replies nest up to
+# three deep. Approved, except those in HELD_COMMENTS.
+
+COMMENTS = {
+    LEAD_SLUG: [
+        (
+            6,
+            "Mina K.",
+            "Good to see both sides say plainly that this is not only "
+            "a question for the peninsula. The shipments feed a war thousands of "
+            "kilometres away.",
+            [
+                (
+                    14,
+                    "Daniel R.",
+                    "Agreed, though statements are the easy part. "
+                    "What would actually stop the transfers?",
+                    [
+                        (
+                            22,
+                            "Mina K.",
+                            "Inspections at sea, probably, and pressure "
+                            "on the ports that handle the cargo. Neither is quick.",
+                            [],
+                        ),
+                        (
+                            31,
+                            "Old Hand",
+                            "Sanctions panels used to track exactly "
+                            "this. Losing that monitoring made it harder.",
+                            [],
+                        ),
+                    ],
+                ),
+                (
+                    19,
+                    "박지훈",
+                    "안보 문제가 한반도만의 일이 아니라는 점에 동의합니다. "
+                    "구체적인 후속 조치가 나오길 기대합니다.",
+                    [],
+                ),
+            ],
+        ),
+        (
+            9,
+            "Harriet W.",
+            "The article says the meeting lasted about an hour. "
+            "Was there a joint statement, or only separate readouts?",
+            [
+                (
+                    16,
+                    "Yuna P.",
+                    "The piece mentions a statement released after "
+                    "the meeting, so at least one text exists.",
+                    [
+                        (27, "Harriet W.", "Thanks, I missed that paragraph.", []),
+                    ],
+                ),
+            ],
+        ),
+        (
+            12,
+            "Tomasz",
+            "Writing from Warsaw: this gets a lot of attention here "
+            "too. Shells from the North have turned up in reports from the front.",
+            [
+                (
+                    25,
+                    "Grace L.",
+                    "It is striking how connected these theatres have become.",
+                    [],
+                ),
+            ],
+        ),
+        (
+            34,
+            "Ahn S.",
+            "I would like to read more about what Seoul can do on "
+            "its own, beyond coordinating with Washington.",
+            [],
+        ),
+        (
+            41,
+            "seoul_commuter",
+            "Clear, calm write-up. Thank you for translating it so quickly.",
+            [],
+        ),
+        (
+            48,
+            "이수민",
+            "번역 기사 감사합니다. 원문과 함께 읽으니 이해가 쉬웠습니다.",
+            [],
+        ),
+    ],
+    "north-korea-fires-short-range-missiles-into-east-sea": [
+        (
+            40,
+            "Grace L.",
+            "Another launch the week of the talks. The timing rarely seems accidental.",
+            [
+                (
+                    75,
+                    "Daniel R.",
+                    "Or it is simply the testing calendar. Hard to know from outside.",
+                    [
+                        (
+                            110,
+                            "Grace L.",
+                            "Fair. Both readings probably have some truth in them.",
+                            [],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            60,
+            "Fishing family, Sokcho",
+            "Boats from our harbour stayed in port "
+            "this morning. Nobody was told much at first.",
+            [
+                (
+                    95,
+                    "Ahn S.",
+                    "That sounds worrying. I hope the coast guard "
+                    "gives clearer notices next time.",
+                    [],
+                ),
+            ],
+        ),
+        (
+            130,
+            "Old Hand",
+            "Short-range, solid fuel, launched from the east "
+            "coast. The pattern is familiar.",
+            [],
+        ),
+        (
+            200,
+            "김하늘",
+            "동해 쪽 주민들은 늘 불안합니다. 정확한 정보가 빨리 나왔으면 좋겠습니다.",
+            [],
+        ),
+        (
+            320,
+            "Tomasz",
+            "Does anyone know whether Japan reported the same flight distance?",
+            [],
+        ),
+    ],
+    "assembly-passes-revised-budget-after-late-night-session": [
+        (
+            90,
+            "Mina K.",
+            "Late-night sessions always make me wonder what was traded away at 2 a.m.",
+            [
+                (
+                    150,
+                    "Park J.",
+                    "The summary lists the changes, at least. "
+                    "Childcare money survived.",
+                    [],
+                ),
+            ],
+        ),
+        (
+            240,
+            "Harriet W.",
+            "Is there a table of the line items anywhere? "
+            "The article gives the totals only.",
+            [
+                (
+                    300,
+                    "seoul_commuter",
+                    "The ministry usually posts the full tables a day or two later.",
+                    [],
+                ),
+            ],
+        ),
+        (
+            420,
+            "Ahn S.",
+            "Glad it passed before the deadline, whatever one thinks of the details.",
+            [],
+        ),
+    ],
+    "exports-rise-for-fifth-straight-month-on-chip-demand": [
+        (
+            120,
+            "Kim D.",
+            "Five months in a row is good news, but it is almost "
+            "all chips. Other industries are flat.",
+            [
+                (200, "Grace L.", "That concentration worries me as well.", []),
+            ],
+        ),
+        (
+            360,
+            "Tomasz",
+            "Our company ships parts to Ulsan and we have felt the "
+            "pickup since the summer.",
+            [],
+        ),
+        (600, "박지훈", "반도체 말고 다른 수출 품목도 회복되었으면 합니다.", []),
+    ],
+    "central-bank-holds-rate-steady-signals-patience": [
+        (
+            180,
+            "Park J.",
+            "Patience is fine for savers, less so for anyone with a variable mortgage.",
+            [
+                (
+                    260,
+                    "Kim D.",
+                    "True, but cutting too early could bring prices back up.",
+                    [],
+                ),
+            ],
+        ),
+        (
+            500,
+            "Harriet W.",
+            "A clear explanation of a dull decision, which is a compliment.",
+            [],
+        ),
+    ],
+    "seoul-subway-extends-late-night-service-on-weekends": [
+        (
+            300,
+            "seoul_commuter",
+            "Finally. The last train home has been a "
+            "problem for shift workers for years.",
+            [
+                (420, "이수민", "맞아요. 주말 야간 근무자에게 큰 도움이 됩니다.", []),
+            ],
+        ),
+    ],
+    "consumer-prices-rise-at-slowest-pace-in-three-years": [
+        (
+            400,
+            "Mina K.",
+            "Slower rises are welcome, but the supermarket bill has not come down.",
+            [],
+        ),
+    ],
+    "g7-statement-condemns-missile-transfers": [
+        (
+            200,
+            "Old Hand",
+            "Strong words. The follow-up is what will matter.",
+            [
+                (400, "Tomasz", "As usual. Still, a shared text is not nothing.", []),
+            ],
+        ),
+    ],
+}
+
+# Held for review: the moderators' queue is not empty on a fresh demo.
+HELD_COMMENTS = [
+    # (story slug, minutes after publication, name, text, reason)
+    (
+        LEAD_SLUG,
+        50,
+        "Link collector",
+        "Background reading for anyone interested: https://example.org/arms "
+        "https://example.org/sanctions https://example.org/shipping",
+        "links",
+    ),
+    (
+        "north-korea-fires-short-range-missiles-into-east-sea",
+        400,
+        "First-time reader",
+        "I live near the coast and would like to know where to find official "
+        "warnings in English.",
+        "premoderation",
+    ),
+]

@@ -1,11 +1,20 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Author, Byline, Section
+from comments.counts import most_commented
+from comments.models import Comment
 from demo import content as demo_content
+from demo import pictures
+from demo.management.commands.load_demo import CREDIT, OLD_HIT, RISING
 from tests.factories import make_user
+from viewcounts.models import ArticleDailyViews, ArticleViewTotal
+from viewcounts.stats import most_viewed
 
 
 @pytest.fixture
@@ -69,40 +78,176 @@ def test_demo_has_drafts_a_scheduled_story_and_a_korean_tag(demo):
 
 def test_demo_lead_images_exist_and_decode(demo):
     for article in Article.objects.all():
-        assert article.lead_image_alt and article.lead_image_credit
+        assert article.lead_image_alt.startswith("Drawing of ")
+        assert article.lead_image_caption
+        assert article.lead_image_credit == CREDIT
         with article.lead_image.open("rb") as file, Image.open(file) as image:
             assert image.format == "JPEG"
             image.load()
-            assert image.size == (1200, 675)
+            assert image.size == pictures.SIZE
         # Recorded, so pages can give width and height (no layout shift).
         assert (article.lead_image_width, article.lead_image_height) == image.size
 
 
-def test_loading_the_demo_twice_changes_nothing(demo):
-    before = {
-        a.slug: (a.updated_at, a.lead_image.name, a.published_at)
-        for a in Article.objects.all()
+def test_every_story_has_its_own_picture(demo):
+    digests = set()
+    for article in Article.objects.all():
+        with article.lead_image.open("rb") as file:
+            digests.add(hash(file.read()))
+    assert len(digests) == Article.objects.count()
+
+
+def test_every_scene_is_drawn_with_alt_text_and_a_caption():
+    for scene in [*pictures.SCENES, "podium:7", "harbour:bay", "harbour:port"]:
+        drawing = pictures.draw_scene(scene, f"test-{scene}")
+        assert drawing.alt.startswith("Drawing of ") and drawing.caption
+        assert drawing.jpeg[:2] == b"\xff\xd8"
+
+
+def test_every_author_has_a_portrait(demo):
+    for author in Author.objects.all():
+        assert author.photo
+        with author.photo.open("rb") as file, Image.open(file) as image:
+            image.load()
+            assert image.size == pictures.PORTRAIT_SIZE
+
+
+@pytest.mark.slow  # every rendition of 53 pictures: tens of seconds under load
+def test_renditions_are_made_for_pictures_and_portraits(db):
+    call_command("load_demo", verbosity=0)
+    lead = Article.objects.get(slug=demo_content.LEAD_SLUG)
+    author = Author.objects.get(slug="choi-young-hoon")
+    storage = lead.lead_image.storage
+    for name in (lead.lead_image.name, author.photo.name):
+        stem = name.rsplit(".", 1)[0]
+        assert storage.exists(f"renditions/{stem}-320w.webp")
+        assert storage.exists(f"renditions/{stem}-320w.jpg")
+
+
+def test_most_commented_is_filled_and_ordered(demo):
+    entries = most_commented(10)
+    counts = [entry["count"] for entry in entries]
+
+    assert entries[0]["headline"].startswith("South Korea and U.S. Discuss")
+    assert len(entries) >= 5
+    assert counts == sorted(counts, reverse=True)
+    assert len(set(counts)) == len(counts)
+    # Only the last seven days count: the G7 story's comments are older.
+    assert "G7 Statement" not in {entry["headline"][:12] for entry in entries}
+
+
+def test_demo_threads_reply_up_to_three_deep_and_some_are_held(demo):
+    lead = Article.objects.get(slug=demo_content.LEAD_SLUG)
+    comments = Comment.objects.filter(article=lead)
+
+    assert comments.approved().filter(depth=3).exists()
+    for reply in comments.exclude(parent=None):
+        assert reply.parent.article_id == lead.pk
+        assert reply.depth == reply.parent.depth + 1
+        assert reply.created_at > reply.parent.created_at
+    assert Comment.objects.pending().count() == len(demo_content.HELD_COMMENTS)
+    assert not Comment.objects.filter(created_at__gt=timezone.now()).exists()
+    assert Comment.objects.filter(body__contains="번역").exists()
+    for comment in Comment.objects.all():
+        assert comment.created_at >= comment.article.published_at
+
+
+def test_most_viewed_has_a_different_leader_for_each_period(demo):
+    periods = ("today", "7d", "30d")
+    leaders = {period: most_viewed(period, 5)[0].slug for period in periods}
+
+    assert leaders == {
+        "today": demo_content.LEAD_SLUG,
+        "7d": RISING,
+        "30d": OLD_HIT,
     }
-    counts = (
-        Section.objects.count(),
-        Author.objects.count(),
-        Byline.objects.count(),
-        Article.tags.through.objects.count(),
+    lists = [
+        [story.slug for story in most_viewed(period, 5)]
+        for period in ("today", "7d", "30d")
+    ]
+    assert all(len(entries) == 5 for entries in lists)
+
+
+def test_view_totals_are_the_sums_of_a_month_of_daily_rows(demo):
+    today = timezone.localdate()
+    assert ArticleViewTotal.objects.count() == Article.objects.published().count()
+    for total in ArticleViewTotal.objects.all():
+        days = ArticleDailyViews.objects.filter(article_id=total.article_id)
+        assert days.aggregate(sum=Sum("views"))["sum"] == total.views
+    oldest = ArticleDailyViews.objects.order_by("day").first().day
+    assert today - timedelta(days=29) <= oldest <= today - timedelta(days=14)
+    assert not ArticleDailyViews.objects.exclude(
+        article__in=Article.objects.published()
+    ).exists()
+
+
+def test_an_old_demo_picture_is_redrawn(demo):
+    story = Article.objects.get(slug=demo_content.LEAD_SLUG)
+    Article.objects.filter(pk=story.pk).update(
+        lead_image_credit="Newsroom graphics", lead_image_alt="Abstract graphic."
     )
 
     call_command("load_demo", no_renditions=True, verbosity=0)
 
-    after = {
-        a.slug: (a.updated_at, a.lead_image.name, a.published_at)
-        for a in Article.objects.all()
-    }
-    assert after == before
-    assert counts == (
-        Section.objects.count(),
-        Author.objects.count(),
-        Byline.objects.count(),
-        Article.tags.through.objects.count(),
+    story.refresh_from_db()
+    assert story.lead_image_credit == CREDIT
+    assert story.lead_image_alt.startswith("Drawing of ")
+
+
+def test_changed_demo_comments_replace_the_old_ones_only(demo, monkeypatch):
+    lead = Article.objects.get(slug=demo_content.LEAD_SLUG)
+    reader = Comment.objects.create(
+        article=lead, name="A real reader", body="Mine.", status="approved"
     )
+    before = Comment.objects.filter(article=lead).count()
+    threads = list(demo_content.COMMENTS[demo_content.LEAD_SLUG])
+    minutes, name, _body, replies = threads[0]
+    threads[0] = (minutes, name, "A new version of this comment.", replies)
+    monkeypatch.setitem(demo_content.COMMENTS, demo_content.LEAD_SLUG, threads)
+
+    call_command("load_demo", no_renditions=True, verbosity=0)
+
+    assert Comment.objects.filter(article=lead).count() == before
+    changed = Comment.objects.get(body="A new version of this comment.")
+    assert changed.replies.count() == len(replies)
+    assert Comment.objects.filter(pk=reader.pk).exists()
+    # Other stories' demo comments were left as they were.
+    assert (
+        Comment.objects.exclude(article=lead)
+        .filter(created_at__lt=lead.published_at)
+        .exists()
+    )
+
+
+def demo_state():
+    return {
+        "stories": {
+            a.slug: (a.updated_at, a.lead_image.name, a.published_at)
+            for a in Article.objects.all()
+        },
+        "photos": sorted(Author.objects.values_list("photo", flat=True)),
+        "comments": sorted(
+            Comment.objects.values_list("fingerprint", "status", "created_at")
+        ),
+        "daily": sorted(
+            ArticleDailyViews.objects.values_list("article_id", "day", "views")
+        ),
+        "totals": sorted(ArticleViewTotal.objects.values_list("article_id", "views")),
+        "counts": (
+            Section.objects.count(),
+            Author.objects.count(),
+            Byline.objects.count(),
+            Article.tags.through.objects.count(),
+        ),
+    }
+
+
+def test_loading_the_demo_twice_changes_nothing(demo):
+    before = demo_state()
+
+    call_command("load_demo", no_renditions=True, verbosity=0)
+
+    assert demo_state() == before
 
 
 def test_ensure_local_admin_refuses_without_debug(db, settings, tmp_path):

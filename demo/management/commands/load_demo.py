@@ -1,56 +1,63 @@
-"""Fill an empty newsroom with demo sections, authors and stories.
+"""Fill an empty newsroom with a demo that shows every part of the site.
 
-Idempotent: rows are matched on their slugs and anything already present is
-left exactly as it is, so a second run changes nothing.
+Sections, authors with portraits, about forty stories with drawn lead
+pictures, reader comments (some held for review) and a month of view history.
+
+Idempotent: rows are matched on their natural keys (slugs; a comment's
+fingerprint; a story's view rows) and anything already present is left as it
+is, so a second run changes nothing. What an older demo left behind is brought
+up to date: a story with the old abstract picture gets its drawn scene, an
+author without a photo gets a portrait, a story whose demo comments differ
+from ``demo.content`` gets them replaced.
 """
 
-import io
+import hashlib
+import os
 import random
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
-from PIL import Image, ImageDraw
 
-from articles import services
+from articles import images, services
 from articles.models import Article, Author, Byline, Section
+from comments.models import Comment, comments_moderated
 from demo import content as demo_content
+from demo import pictures
+from viewcounts.models import ArticleDailyViews, ArticleViewTotal
 
-IMAGE_SIZE = (1200, 675)
+CREDIT = "Illustration: Newsroom demo"
+# Credits of earlier demo pictures, which a run replaces with a drawn scene.
+OLD_CREDITS = {"Newsroom graphics"}
+
+# View history: the story that was big weeks ago, the one rising this week;
+# the newest top story is today's breaking story.
+OLD_HIT = "analysis-what-the-arms-trade-means-for-the-peninsula"
+RISING = "seoul-subway-extends-late-night-service-on-weekends"
+RISING_DAYS = (900, 1500, 2400, 3300, 3700)
 
 
-def draw_lead_image(seed: str, colour: str) -> bytes:
-    """A gradient in the section's colour with a few shapes; JPEG bytes."""
-    rng = random.Random(seed)
-    base = Image.new("RGB", (1, 1), colour).getpixel((0, 0))
-    dark = tuple(c // 3 for c in base)
-    image = Image.new("RGB", (2, 1))
-    image.putpixel((0, 0), base)
-    image.putpixel((1, 0), dark)
-    image = image.resize(IMAGE_SIZE, Image.Resampling.BILINEAR)
-    overlay = Image.new("RGBA", IMAGE_SIZE, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    width, height = IMAGE_SIZE
-    for _ in range(6):
-        x, y = rng.randrange(width), rng.randrange(height)
-        r = rng.randrange(60, 260)
-        tint = (*(min(255, c + rng.randrange(40, 120)) for c in base), 70)
-        draw.ellipse((x - r, y - r, x + r, y + r), fill=tint)
-    for _ in range(3):
-        y = rng.randrange(height)
-        draw.rectangle(
-            (0, y, width, y + rng.randrange(4, 18)), fill=(255, 255, 255, 40)
-        )
-    image = Image.alpha_composite(image.convert("RGBA"), overlay).convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=82, optimize=True)
-    return buffer.getvalue()
+def reader_hash(name: str) -> str:
+    """The demo's stand-in for a poster's IP hash: stable per display name,
+    and never equal to a real one (those are keyed hashes of addresses)."""
+    return hashlib.sha256(f"newsroom-demo-reader\n{name}".encode()).hexdigest()
+
+
+def scene_for(story: dict) -> str:
+    return demo_content.SCENES.get(
+        story["slug"], demo_content.SECTION_SCENES[story["section"]]
+    )
 
 
 class Command(BaseCommand):
-    help = "Create demo sections, authors and about 40 stories (idempotent)."
+    help = (
+        "Create demo sections, authors, about 40 stories, comments and view "
+        "history (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -61,19 +68,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.renditions = not options["no_renditions"]
+        self.pending_renditions = []
         sections = self.load_sections()
         authors = self.load_authors()
-        existing = set(Article.objects.values_list("slug", flat=True))
-        now = timezone.now()
-        created = 0
-        for story in demo_content.STORIES:
-            if story["slug"] in existing:
-                continue
-            self.create_story(story, sections, authors, now)
-            created += 1
+        created, redrawn = self.load_stories(sections, authors)
+        threads = self.load_comments()
+        viewed = self.load_views()
+        if self.renditions:
+            self.make_renditions()
         self.stdout.write(
             f"Demo content: {len(sections)} sections, {len(authors)} authors, "
-            f"{created} new stories."
+            f"{created} new stories, {redrawn} pictures redrawn, comments on "
+            f"{threads} stories, view history for {viewed} stories."
         )
 
     def load_sections(self):
@@ -90,16 +96,67 @@ class Command(BaseCommand):
     def load_authors(self):
         authors = {}
         for name, slug, job_title, bio in demo_content.AUTHORS:
-            authors[slug], _ = Author.objects.get_or_create(
+            author, _ = Author.objects.get_or_create(
                 slug=slug, defaults={"name": name, "job_title": job_title, "bio": bio}
             )
+            if not author.photo:
+                author.photo.save(
+                    f"{slug}.jpg",
+                    ContentFile(pictures.draw_portrait(author.name, slug)),
+                    save=False,
+                )
+                author.save(update_fields=["photo"])
+                self.pending_renditions.append(author.photo)
+            authors[slug] = author
         return authors
 
-    def create_story(self, story, sections, authors, now):
+    def load_stories(self, sections, authors):
+        """New stories, and drawn pictures for those with an old demo one."""
+        stored = {
+            article.slug: article
+            for article in Article.objects.filter(
+                slug__in=[story["slug"] for story in demo_content.STORIES]
+            )
+        }
+        wanted = [
+            story
+            for story in demo_content.STORIES
+            if story["slug"] not in stored
+            or stored[story["slug"]].lead_image_credit in OLD_CREDITS
+        ]
+        # Drawing is most of the work, and Pillow lets threads run in parallel.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            drawings = pool.map(
+                lambda story: pictures.draw_scene(scene_for(story), story["slug"]),
+                wanted,
+            )
+            now = timezone.now()
+            created = redrawn = 0
+            for story, drawing in zip(wanted, drawings, strict=True):
+                if story["slug"] in stored:
+                    self.redraw(stored[story["slug"]], drawing)
+                    redrawn += 1
+                else:
+                    self.create_story(story, drawing, sections, authors, now)
+                    created += 1
+        return created, redrawn
+
+    def set_picture(self, article, slug, drawing):
+        # The file first, then the row that points at it.
+        article.lead_image.save(f"{slug}.jpg", ContentFile(drawing.jpeg), save=False)
+        article.lead_image_width, article.lead_image_height = pictures.SIZE
+        article.lead_image_alt = drawing.alt
+        article.lead_image_caption = drawing.caption
+        article.lead_image_credit = CREDIT
+
+    def redraw(self, article, drawing):
+        self.set_picture(article, article.slug, drawing)
+        services.save_story(article, summary="Demo picture redrawn.", renditions=False)
+        self.pending_renditions.append(article.lead_image)
+
+    def create_story(self, story, drawing, sections, authors, now):
         """One story through ``save_story()``, as an editor's would be: its
-        bylines and tags before the revision, the renditions on commit."""
-        section = sections[story["section"]]
-        colours = {slug: colour for _, slug, _, colour in demo_content.SECTIONS}
+        bylines and tags before the revision, the renditions after."""
         status = story["status"]
         if status == "draft":
             published_at = None
@@ -112,24 +169,14 @@ class Command(BaseCommand):
             headline=story["headline"],
             dek=story["dek"],
             body="".join(f"<p>{escape(p)}</p>" for p in story["paragraphs"]),
-            section=section,
+            section=sections[story["section"]],
             status=Article.Status.DRAFT
             if status == "draft"
             else Article.Status.PUBLISHED,
             published_at=published_at,
             is_top_story=story["is_top_story"],
-            lead_image_alt=f"Abstract {section.name} graphic: soft circles over "
-            "a colour gradient.",
-            lead_image_caption=f"{section.name}: {story['dek']}",
-            lead_image_credit="Newsroom graphics",
         )
-        # The file first, then the row that points at it.
-        article.lead_image.save(
-            f"{story['slug']}.jpg",
-            ContentFile(draw_lead_image(story["slug"], colours[section.slug])),
-            save=False,
-        )
-        article.lead_image_width, article.lead_image_height = IMAGE_SIZE
+        self.set_picture(article, story["slug"], drawing)
 
         def add_bylines_and_tags():
             Byline.objects.bulk_create(
@@ -138,6 +185,161 @@ class Command(BaseCommand):
             )
             article.tags.add(*story["tags"])
 
-        services.save_story(
-            article, related=add_bylines_and_tags, renditions=self.renditions
+        # Renditions are made together at the end, in parallel.
+        services.save_story(article, related=add_bylines_and_tags, renditions=False)
+        self.pending_renditions.append(article.lead_image)
+
+    def make_renditions(self):
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            list(pool.map(images.make_renditions, self.pending_renditions))
+
+    # Comments ----------------------------------------------------------------
+
+    def load_comments(self) -> int:
+        """The threads of ``demo.content.COMMENTS`` and the held comments.
+
+        Times count from each story's publication, so a second run computes
+        the same rows (and fingerprints) as the first. A story whose demo
+        comments already match is left alone; otherwise its demo comments are
+        replaced (a reader's own comments are never touched).
+        """
+        held = {}
+        for slug, minutes, name, body, reason in demo_content.HELD_COMMENTS:
+            held.setdefault(slug, []).append((minutes, name, body, reason))
+        slugs = set(demo_content.COMMENTS) | set(held)
+        stories = {
+            story.slug: story
+            for story in Article.objects.filter(slug__in=slugs).exclude(
+                published_at=None
+            )
+        }
+        demo_readers = set()
+        changed = 0
+        for slug, story in stories.items():
+            rows = self.comment_rows(story, demo_content.COMMENTS.get(slug, []))
+            for minutes, name, body, reason in held.get(slug, []):
+                comment = self.comment(story, None, minutes, name, body)
+                comment.status = Comment.Status.PENDING
+                comment.held_reason = reason
+                rows.append((comment, None))
+            demo_readers.update(comment.ip_hash for comment, _ in rows)
+            existing = Comment.objects.filter(
+                article=story, ip_hash__in={comment.ip_hash for comment, _ in rows}
+            )
+            if set(existing.values_list("fingerprint", flat=True)) == {
+                comment.fingerprint for comment, _ in rows
+            }:
+                continue
+            with transaction.atomic():
+                existing.delete()
+                self.insert_comments(rows)
+            changed += 1
+        if changed:
+            comments_moderated()
+        return changed
+
+    def comment(self, story, parent, minutes, name, body) -> Comment:
+        ip_hash = reader_hash(name)
+        created_at = story.published_at + timedelta(minutes=minutes)
+        comment = Comment(
+            article=story,
+            name=name,
+            body=body,
+            status=Comment.Status.APPROVED,
+            created_at=created_at,
+            ip_hash=ip_hash,
+            fingerprint=Comment.fingerprint_for(ip_hash, body, created_at),
         )
+        comment.attach_to(parent)
+        return comment
+
+    def comment_rows(self, story, threads, parent=None) -> list:
+        """``[(comment, parent comment)]``, parents before their replies."""
+        rows = []
+        for minutes, name, body, replies in threads:
+            comment = self.comment(story, parent, minutes, name, body)
+            rows.append((comment, parent))
+            rows += self.comment_rows(story, replies, comment)
+        return rows
+
+    def insert_comments(self, rows):
+        """One INSERT per depth, so each reply can point at its saved parent."""
+        for depth in range(1, max(comment.depth for comment, _ in rows) + 1):
+            level = [(c, parent) for c, parent in rows if c.depth == depth]
+            for comment, parent in level:
+                if parent is not None:
+                    comment.parent = parent
+            Comment.objects.bulk_create([comment for comment, _ in level])
+
+    # View history ------------------------------------------------------------
+
+    def load_views(self) -> int:
+        """A month of daily views for the live demo stories that have none.
+
+        Written as rows of the two count tables only (each total the sum of
+        its days), in one transaction. The shape gives each period of Most
+        Viewed its own leader: today the breaking story, this week a story
+        that kept rising, the month a story that was big weeks ago.
+        """
+        now = timezone.now()
+        slugs = [s["slug"] for s in demo_content.STORIES if s["status"] == "published"]
+        stories = list(Article.objects.published(now).filter(slug__in=slugs))
+        if not stories:
+            return 0
+        lead = next((s for s in stories if s.slug == demo_content.LEAD_SLUG), None)
+        hours = {s["slug"]: s["hours_ago"] for s in demo_content.STORIES}
+        # The day the demo was first loaded: the same on every later run.
+        if lead is not None:
+            loaded = lead.published_at + timedelta(hours=hours[lead.slug])
+        else:
+            loaded = now
+        last_day = timezone.localdate(loaded)
+        counted = set(
+            ArticleViewTotal.objects.filter(article__in=stories).values_list(
+                "article_id", flat=True
+            )
+        ) | set(
+            ArticleDailyViews.objects.filter(article__in=stories).values_list(
+                "article_id", flat=True
+            )
+        )
+        days, totals = [], []
+        for story in stories:
+            if story.pk in counted:
+                continue
+            series = self.view_series(story, last_day, lead)
+            days += [
+                ArticleDailyViews(article=story, day=day, views=views)
+                for day, views in series
+            ]
+            totals.append(
+                ArticleViewTotal(article=story, views=sum(v for _, v in series))
+            )
+        with transaction.atomic():
+            ArticleDailyViews.objects.bulk_create(days, batch_size=500)
+            ArticleViewTotal.objects.bulk_create(totals, batch_size=500)
+        return len(totals)
+
+    def view_series(self, story, last_day, lead) -> list:
+        """``[(day, views)]`` from the story's first day to ``last_day``."""
+        rng = random.Random(story.slug)
+        first_day = max(
+            timezone.localdate(story.published_at), last_day - timedelta(days=29)
+        )
+        age = (last_day - first_day).days
+        series = []
+        for n in range(age + 1):
+            day = first_day + timedelta(days=n)
+            if lead is not None and story.pk == lead.pk:
+                views = 5200 if day == last_day else 1400
+            elif story.slug == OLD_HIT:
+                views = round(14000 * 0.45**n) + rng.randrange(40, 90)
+            elif story.slug == RISING:
+                # Shared more each day since it appeared, never past the
+                # breaking story in a single day.
+                views = RISING_DAYS[min(n, len(RISING_DAYS) - 1)] + rng.randrange(80)
+            else:
+                peak = rng.randrange(300, 2200)
+                views = round(peak * 0.5**n) + rng.randrange(5, 40)
+            series.append((day, views))
+        return series
