@@ -12,6 +12,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from newsroom import headers
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -87,6 +89,11 @@ MIDDLEWARE = [
     # above (so they carry the same headers), before anything below reads
     # cookies or identifies the reader (docs/pagecache.md).
     "pagecache.middleware.PageCacheMiddleware",
+    # Responses that set a cookie, carry a CSRF token or belong to the admin are
+    # private, no-store: outside everything below that sets cookies.
+    "newsroom.middleware.PrivateResponseMiddleware",
+    # A NUL in an admin query parameter is a 400, not a database error.
+    "newsroom.admin.AdminQueryGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,12 +138,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # of failing with "database is locked" half-way through a transaction.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # Seconds a writer waits for the lock before "database is locked" (a
+        # 503). Well inside gunicorn's 30 s worker timeout, even for a request
+        # that waits twice (its session, then its write).
+        "timeout": 10,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("CONN_MAX_AGE", "60"))
+    # Every wait is bounded, well inside gunicorn's 30 s worker timeout, so a
+    # silent database is a quick 503 (newsroom.middleware), not a killed
+    # worker: connecting 3 s; a statement 5 s on the server; any answer on
+    # an open connection 7 s on the client (newsroom/postgres: a server or
+    # proxy that holds the connection and says nothing defeats the other
+    # two); a dead peer is noticed by TCP keepalives and tcp_user_timeout.
+    DATABASES["default"]["ENGINE"] = "newsroom.postgres"
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": 3,
+        "client_timeout": 7,
+        "keepalives": 1,
+        "keepalives_idle": 10,
+        "keepalives_interval": 2,
+        "keepalives_count": 3,
+        "tcp_user_timeout": 7000,
         # JIT compilation pays off for long reports, not for web pages: it
         # adds tens of milliseconds to the few costlier queries (counts,
         # search) without making them faster.
@@ -151,25 +174,48 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            # django-redis behind a circuit breaker: a failing or frozen Redis
+            # is skipped after a few timeouts, then probed (CACHE_BREAKER_*).
+            "BACKEND": "newsroom.rediscache.BreakerRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
             "OPTIONS": {
                 # A Redis outage must never become a 500: misses instead.
                 "IGNORE_EXCEPTIONS": True,
-                "SOCKET_CONNECT_TIMEOUT": 0.5,
-                "SOCKET_TIMEOUT": 0.5,
+                # A healthy Redis on the local network answers in well under a
+                # millisecond; these bound what a frozen one costs a call.
+                "SOCKET_CONNECT_TIMEOUT": 0.2,
+                "SOCKET_TIMEOUT": 0.25,
             },
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # The breaker's thresholds (defaults in newsroom/circuitbreaker.py).
+    env_override("CACHE_BREAKER_FAILURES", int)
+    env_override("CACHE_BREAKER_WINDOW", float)
+    env_override("CACHE_BREAKER_RESET_AFTER", float)
 else:
+    # Without Redis: the small things stay in each process (rate limits, view
+    # dedup marks and axes then keep their state in the database, exact across
+    # workers), and the page cache (pages, the content version, its locks)
+    # lives in a SQLite file every worker of this machine shares
+    # (newsroom/sqlitecache.py), so it is on by default and exact.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsroom",
-        }
+        },
+        "pagecache": {
+            "BACKEND": "newsroom.sqlitecache.SQLiteCache",
+            "LOCATION": os.environ.get("CACHE_PATH", str(DATA_DIR / "cache.sqlite3")),
+            "TIMEOUT": 300,
+            "OPTIONS": {
+                "MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000")),
+                "MAX_BYTES": int(os.environ.get("CACHE_MAX_BYTES", str(512 * 2**20))),
+            },
+        },
     }
+    # pagecache/conf.py picks the "pagecache" cache when there is one.
 
 # Authentication: django-axes locks out repeated failures (state in the database,
 # so it survives a Redis outage and holds across processes).
@@ -217,9 +263,13 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# WhiteNoise answers static files before the CSP, X-Frame-Options and extra
+# header middleware: it adds the same headers itself (newsroom/headers.py).
+WHITENOISE_ADD_HEADERS_FUNCTION = headers.add_static_headers
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Writes to a temporary name, then renames: no partial file (articles/storage.py).
+    "default": {"BACKEND": "articles.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -317,6 +367,8 @@ env_override("VIEWCOUNTS_DEDUP_STORE", str, "VIEW_DEDUP_STORE")
 env_override("VIEWCOUNTS_REDIS_URL", str, "VIEW_REDIS_URL")
 env_override("VIEWCOUNTS_REDIS_PREFIX", str, "VIEW_REDIS_PREFIX")
 env_override("VIEWCOUNTS_FLUSH_INTERVAL", int, "VIEW_FLUSH_INTERVAL")
+env_override("VIEWCOUNTS_DEDUP_CACHE", str)
+env_override("VIEWCOUNTS_PER_ADDRESS_LIMIT", int)
 
 # Page cache for anonymous readers (pagecache/conf.py): on by default only with
 # a cache every process shares (Redis).
@@ -324,6 +376,13 @@ env_override("PAGE_CACHE", bool)
 env_override("PAGE_CACHE_TTL", int)
 env_override("PAGE_CACHE_MAX_AGE", int)
 env_override("PAGE_CACHE_LOCAL_BYTES", int)
+# A CDN or proxy in front (pagecache/cdn.py, pagecache/purgers.py); lists are
+# comma-separated: PAGE_CACHE_PURGERS=varnish://127.0.0.1:6081
+env_override("PAGE_CACHE_SURROGATE_HEADERS", lambda value: value.split(","))
+env_override("PAGE_CACHE_S_MAXAGE", int)
+env_override("PAGE_CACHE_STALE_WHILE_REVALIDATE", int)
+env_override("PAGE_CACHE_STALE_IF_ERROR", int)
+env_override("PAGE_CACHE_PURGERS", lambda value: value.split(","))
 # The benchmark's bare-Django ceiling endpoint (/bench/ceiling); never in production.
 BENCH = env_bool("BENCH")
 

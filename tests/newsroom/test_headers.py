@@ -196,3 +196,107 @@ def test_a_page_the_cache_does_not_store_gets_x_frame_options(client, story, set
     response = client.get(story.get_absolute_url())
     assert response["X-Page-Cache"] == "bypass"
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_static_headers_are_the_headers_the_middleware_gives_a_page(client, story):
+    from newsroom import headers
+
+    page = client.get(story.get_absolute_url())
+    for name, value in headers.static_headers().items():
+        assert page[name] == value, name
+
+
+def test_whitenoise_is_configured_with_the_shared_header_function(settings):
+    from newsroom import headers
+
+    assert settings.WHITENOISE_ADD_HEADERS_FUNCTION is headers.add_static_headers
+
+
+def test_the_static_header_function_follows_the_settings_and_keeps_what_is_set(
+    settings,
+):
+    from wsgiref.headers import Headers
+
+    from newsroom import headers
+
+    settings.X_FRAME_OPTIONS = "sameorigin"
+    settings.SECURE_CSP_REPORT_ONLY = {"default-src": ["'self'"]}
+    found = Headers([("Cross-Origin-Resource-Policy", "cross-origin")])
+    headers.add_static_headers(found, "/srv/static/x.css", "/static/x.css")
+    assert found["X-Frame-Options"] == "SAMEORIGIN"
+    assert found["Content-Security-Policy-Report-Only"] == "default-src 'self'"
+    assert "frame-ancestors 'none'" in found["Content-Security-Policy"]
+    assert found["Cross-Origin-Resource-Policy"] == "cross-origin"
+    assert found.get_all("Cross-Origin-Resource-Policy") == ["cross-origin"]
+    assert found["Permissions-Policy"] == headers.PERMISSIONS_POLICY
+
+
+def private_response_middleware(view):
+    from newsroom.middleware import PrivateResponseMiddleware
+
+    return PrivateResponseMiddleware(view)
+
+
+def test_a_response_that_sets_a_cookie_is_made_private_no_store(rf):
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+
+    def view(request):
+        response = HttpResponse("x")
+        patch_cache_control(response, public=True, max_age=60)
+        response.set_cookie("flavour", "plain")
+        return response
+
+    response = private_response_middleware(view)(rf.get("/somewhere/"))
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert {"private", "no-store"} <= directives
+    assert "public" not in directives
+    assert "max-age=0" in directives
+
+
+def test_a_response_that_used_the_csrf_token_is_made_private_no_store(rf):
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
+
+    def view(request):
+        get_token(request)
+        return HttpResponse("x")
+
+    response = private_response_middleware(view)(rf.get("/somewhere/"))
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_response_already_private_no_store_is_left_as_it_is(rf):
+    from django.http import HttpResponse
+
+    def view(request):
+        response = HttpResponse("x")
+        response["Cache-Control"] = "private, no-store"
+        response.set_cookie("flavour", "plain")
+        return response
+
+    response = private_response_middleware(view)(rf.get("/somewhere/"))
+    assert response["Cache-Control"] == "private, no-store"
+    assert "Expires" not in response
+
+
+def test_an_anonymous_public_response_keeps_its_cache_control(rf):
+    from django.http import HttpResponse
+
+    def view(request):
+        response = HttpResponse("x")
+        response["Cache-Control"] = "public, max-age=60"
+        return response
+
+    response = private_response_middleware(view)(rf.get("/"))
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_every_admin_response_is_private_no_store(client, db):
+    client.force_login(make_user(superuser=True))
+    for url in ["/admin/password_change/", "/admin/jsi18n/", "/admin/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response["Cache-Control"], url
+        assert "private" in response["Cache-Control"], url
