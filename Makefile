@@ -13,13 +13,14 @@ PY := $(VENV)/bin/python
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz}
 DEV_ENV := DEBUG=1
 
-.PHONY: help run test lint format bench lock install install-dev browser-deps clean
+.PHONY: help run test lint format bench bench-news lock install install-dev browser-deps varnish-deps clean
 
 help:
 	@echo "make run    set up and serve the demo newsroom at http://$(HOST):$(PORT)/"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff, import contracts, manage.py check, migrations check"
 	@echo "make bench  load-test reader pages against the bare-Django ceiling"
+	@echo "make bench-news  the breaking-news scenario: calm against busy"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
 
 $(PY):
@@ -58,6 +59,16 @@ browser-deps:
 		else echo "npm not found: browser tests will be skipped"; fi; \
 	fi
 
+# The Varnish test (tests/pagecache/test_varnish.py) starts Debian's varnishd with
+# the xkey vmod (varnish-modules) in front of gunicorn; install them when missing.
+varnish-deps:
+	@if [ ! -x /usr/sbin/varnishd ] || ! ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's varnish and varnish-modules for the Varnish test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish varnish-modules >/dev/null; \
+		else echo "varnish not installed: the Varnish test will be skipped (apt-get install varnish varnish-modules)"; fi; \
+	fi
+
 # The benchmark (bench/pages.py): datasets are built once in data/bench/ and in
 # PostgreSQL databases newsroom_bench_<stories>, then reused. Quick variant:
 # make bench BENCH_STORIES=1000 BENCH_DURATION=3
@@ -75,8 +86,14 @@ bench: install
 	$(PY) bench/pages.py --stories $(BENCH_STORIES) --modes $(BENCH_MODES) \
 		--duration $(BENCH_DURATION) --connections $(BENCH_CONNECTIONS) $(BENCH_ARGS)
 
+# The breaking-news scenario (bench/breaking_news.py): calm, then comments and
+# edits every few seconds, then every second, on a warm long-tail mix.
+bench-news: install
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/breaking_news.py --modes $(BENCH_MODES) $(BENCH_ARGS)
+
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
-test: install-dev browser-deps
+test: install-dev browser-deps varnish-deps
 	@$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
