@@ -457,15 +457,20 @@ def response_from_entry(request, entry, state: str) -> HttpResponse:
 
 
 def stitched(entry) -> dict:
-    """The entry with its volatile fragments in (``pagecache.fragments``):
-    one more round trip, and from this process's copy of the page as
-    assembled, unless a fragment changed since."""
-    values = fragments.resolve(entry["fragments"])
-    name = fragments.digest(entry, values)
-    assembled = assembled_pages.get(name)
+    """The entry with its volatile fragments in (``pagecache.fragments``).
+
+    This process keeps the page as assembled, under the entry's ETag, until
+    its first fragment is due (the assembled copy expires then): within that
+    time a hit fetches no fragment at all, and counts are exactly as fresh as
+    when every hit fetched them, at most ``PAGE_CACHE_FRAGMENT_SECONDS`` old.
+    After that, one more round trip; unchanged fragments give the same ETag.
+    """
+    assembled = assembled_pages.get(entry["etag"])
     if assembled is None:
+        values = fragments.resolve(entry["fragments"])
+        name = fragments.digest(entry, values)
         assembled = fragments.assemble(entry, values, name)
-        assembled_pages.put(name, assembled)
+        assembled_pages.put(entry["etag"], assembled)
     return assembled
 
 
