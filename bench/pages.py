@@ -263,13 +263,15 @@ def ensure_dataset(mode: str, stories: int, args) -> dict:
         subprocess.run(
             [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
             cwd=BASE_DIR,
-            env=env,
+            env={**env, "DATABASE_STATEMENT_TIMEOUT": "0"},
             check=True,
         )
         if mode == "pg":
             vacuum_pg_database(f"newsroom_bench_{stories}", args.pg)
         return built
     print(f"Building the {mode} dataset with {stories:,} stories...", flush=True)
+    # Bulk inserts and their search triggers run longer than a page may.
+    env = {**env, "DATABASE_STATEMENT_TIMEOUT": "0"}
     if mode == "sqlite":
         Path(database_url(mode, stories, args.pg).removeprefix("sqlite:///")).unlink(
             missing_ok=True

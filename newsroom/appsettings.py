@@ -13,12 +13,17 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.core import checks
+from django.core.signals import setting_changed
 
 
 class AppSettings:
     """``conf.settings.PAGE_CACHE_TTL`` reads the project's setting, else the
     old name it replaces, else the default (a callable default is called, for
     values that follow another setting, such as "on when the cache is shared").
+
+    Each value is worked out once and remembered until a setting changes
+    (``setting_changed``, which ``override_settings`` sends): a page-cache hit
+    reads about ten of them, and looking each up again cost a tenth of a hit.
     """
 
     def __init__(
@@ -29,10 +34,26 @@ class AppSettings:
         self.defaults = defaults
         # new name -> the old name still read
         self.renamed = renamed or {}
+        self._values = {}
+        setting_changed.connect(self._forget, weak=False)
+
+    def _forget(self, **kwargs) -> None:
+        # Any setting: a callable default may follow another one.
+        self._values.clear()
 
     def __getattr__(self, name: str):
-        if name.startswith("_") or name not in self.defaults:
+        if name.startswith("_"):
             raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            pass
+        if name not in self.defaults:
+            raise AttributeError(name)
+        value = self._values[name] = self._resolve(name)
+        return value
+
+    def _resolve(self, name: str):
         if hasattr(django_settings, name):
             return getattr(django_settings, name)
         old = self.renamed.get(name)

@@ -5,6 +5,7 @@ while that is the current version (``pagecache.versions``); see
 ``docs/pagecache.md`` for the whole design.
 """
 
+import functools
 import hashlib
 import threading
 import time
@@ -13,6 +14,7 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.utils import timezone
@@ -349,8 +351,37 @@ def page_key(request, query_params) -> str | None:
                 return None
         if value is not None:
             params.append((name, value))
-    raw = f"{request.scheme}://{host}{request.path}?{urlencode(params)}"
+    raw = (
+        f"{static_build()} {request.scheme}://{host}{request.path}?{urlencode(params)}"
+    )
     return ENTRY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
+
+
+def static_build() -> str:
+    """The collected static files this process links to, as a short digest.
+
+    Pages link to hashed file names (``ManifestStaticFilesStorage``): a page
+    stored before a deploy that changed the CSS would go on linking the old
+    file. Keys carry this digest, so a new build starts with new entries and
+    the old ones expire. Without a manifest (development), the empty string.
+    Read once per process; a manifest that could not be read is tried again.
+    """
+    manifest = getattr(staticfiles_storage, "manifest_name", None)
+    if not manifest:
+        return ""
+    try:
+        return _manifest_digest(manifest)
+    except (ValueError, OSError):
+        return ""
+
+
+@functools.cache
+def _manifest_digest(manifest: str) -> str:
+    with staticfiles_storage.open(manifest) as f:
+        return hashlib.blake2b(f.read(), digest_size=6).hexdigest()
+
+
+static_build.cache_clear = _manifest_digest.cache_clear
 
 
 def is_storable(request, response) -> bool:
