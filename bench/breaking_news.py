@@ -1,7 +1,9 @@
 """``make bench-news``: the busiest hour, against the calm one, in one run.
 
 For each mode (``pg``: PostgreSQL and Redis; ``sqlite``: the embedded
-default) on the ``bench/pages.py`` dataset, this
+default; ``pg+varnish`` and ``sqlite+varnish``: the same behind Debian's
+varnishd with ``deploy/varnish/newsroom.vcl``, the app purging it by xkey) on
+the ``bench/pages.py`` dataset, this
 
 1. serves the site with gunicorn (2 workers, DEBUG off, the page cache on)
    and warms every page of a long-tail mix of ``--pages`` distinct addresses
@@ -11,7 +13,9 @@ default) on the ``bench/pages.py`` dataset, this
 3. drives the mix with wrk for ``--phase-seconds`` in each phase:
    ``calm`` (nobody writes), ``busy`` (a comment approved every 3 s, a story
    edited every 20 s) and ``breaking`` (a comment approved every second, a
-   story edited every 20 s), counting ``X-Page-Cache: hit`` answers;
+   story edited every 20 s), counting ``X-Page-Cache: hit`` answers (behind
+   Varnish, ``X-Cache: hit`` from Varnish, or a page-cache hit behind a
+   Varnish miss);
 4. prints req/s and the hit ratio of each phase, each phase against calm and
    against the ceiling.
 
@@ -26,10 +30,12 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import urllib.request
 from pathlib import Path
 
@@ -37,6 +43,9 @@ import pages as harness
 
 BASE_DIR = harness.BASE_DIR
 PHASES = [("calm", None, None), ("busy", 3.0, 20.0), ("breaking", 1.0, 20.0)]
+MODES = ("pg", "sqlite", "pg+varnish", "sqlite+varnish")
+VCL = BASE_DIR / "deploy" / "varnish" / "newsroom.vcl"
+VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 
 # Reads the addresses of the long-tail mix from the dataset (in a child with
 # the mode's settings).
@@ -122,8 +131,11 @@ function request()
 end
 function response(status, headers, body)
   total = total + 1
+  local edge = headers["X-Cache"] or headers["x-cache"]
   local state = headers["X-Page-Cache"] or headers["x-page-cache"]
-  if state == "hit" then hits = hits + 1 end
+  -- Behind Varnish the page-cache header is Varnish's stored copy's: only a
+  -- Varnish miss was answered by the app just now.
+  if edge == "hit" or state == "hit" then hits = hits + 1 end
 end
 function done(summary, latency, requests)
   local h, t = 0, 0
@@ -152,17 +164,26 @@ def long_tail_mix(addresses: dict, distinct: int) -> tuple[list[str], list[str]]
     return pages, weighted
 
 
-def warm(port: int, pages: list[str]) -> None:
+# Behind Varnish the Host a reader sends names no port: Varnish's port is
+# not gunicorn's, and the page cache stores no address under another port.
+HOST = {"Host": "127.0.0.1"}
+
+
+def warm(port: int, pages: list[str], headers=None) -> None:
     for path in pages:
         for _ in range(2):  # the second read makes sure it is stored
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as r:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{path}", headers=headers or {}
+            )
+            with urllib.request.urlopen(request) as r:
                 r.read()
 
 
-def run_phase(port: int, script: Path, args) -> dict:
+def run_phase(port: int, script: Path, args, headers=None) -> dict:
     out = subprocess.run(
         [
             "wrk",
+            *(f"-H{name}: {value}" for name, value in (headers or {}).items()),
             "-t2",
             f"-c{args.connections}",
             f"-d{args.phase_seconds}s",
@@ -185,10 +206,40 @@ def run_phase(port: int, script: Path, args) -> dict:
     }
 
 
+def start_varnish(app_port: int, workdir: Path, port: int):
+    """varnishd on ``port`` with the shipped VCL in front of ``app_port``."""
+    if not Path(VARNISHD).exists():
+        raise SystemExit("varnishd not found: make varnish-deps")
+    source = VCL.read_text()
+    vcl = workdir / "newsroom.vcl"
+    vcl.write_text(source.replace('.port = "8000";', f'.port = "{app_port}";'))
+    proc = subprocess.Popen(
+        [VARNISHD, "-F", "-a", f"127.0.0.1:{port}", "-f", str(vcl)]
+        + ["-n", str(workdir / "varnish"), "-s", "malloc,256m"]
+        + ["-T", "none", "-j", "none", "-p", "vsl_space=1M"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("varnishd did not start")
+
+
 def measure_mode(mode: str, args) -> list[dict]:
-    info = harness.ensure_dataset(mode, args.stories, args)
-    env = harness.base_env(mode, args.stories, args)
+    base, _, edge = mode.partition("+")
+    info = harness.ensure_dataset(base, args.stories, args)
+    env = harness.base_env(base, args.stories, args)
     env["PAGE_CACHE"] = "1"
+    varnish_port = harness.free_port() if edge == "varnish" else None
+    if varnish_port:
+        # Varnish keeps pages for an hour; the app purges them by name.
+        env["PAGE_CACHE_S_MAXAGE"] = "3600"
+        env["PAGE_CACHE_PURGERS"] = f"varnish://127.0.0.1:{varnish_port}"
     addresses = json.loads(
         subprocess.run(
             [harness.PYTHON, "-c", ADDRESSES, str(args.pages)],
@@ -200,17 +251,23 @@ def measure_mode(mode: str, args) -> list[dict]:
         ).stdout
     )
     pages, weighted = long_tail_mix(addresses, args.pages)
-    proc, port = harness.serve(env)
+    proc, app_port = harness.serve(env)
+    varnish = None
     rows = []
     try:
-        ceiling = harness.run_wrk(f"http://127.0.0.1:{port}/bench/ceiling", args)
+        # The ceiling is the app's own, measured straight against gunicorn.
+        ceiling = harness.run_wrk(f"http://127.0.0.1:{app_port}/bench/ceiling", args)
         rows.append({"mode": mode, "phase": "ceiling", **ceiling, "hit_ratio": None})
         with tempfile.TemporaryDirectory() as tmp:
+            port = app_port
+            if varnish_port:
+                varnish, port = start_varnish(app_port, Path(tmp), varnish_port)
             script = Path(tmp) / "mix.lua"
             paths = ",".join(json.dumps(p) for p in weighted)
             script.write_text(LUA % {"paths": paths, "seed": random.randrange(10**6)})
             for phase, comment_every, edit_every in PHASES:
-                warm(port, pages)
+                headers = HOST if varnish else None
+                warm(port, pages, headers)
                 writer = None
                 if comment_every:
                     spec = [addresses["story_ids"], comment_every, edit_every]
@@ -223,11 +280,14 @@ def measure_mode(mode: str, args) -> list[dict]:
                         text=True,
                     )
                 print(f"  {mode}: {phase}...", flush=True)
-                result = run_phase(port, script, args)
+                result = run_phase(port, script, args, headers)
                 if writer is not None:
                     result["writes"] = json.loads(writer.communicate(timeout=60)[0])
                 rows.append({"mode": mode, "phase": phase, **result})
     finally:
+        if varnish is not None:
+            varnish.terminate()
+            varnish.wait(timeout=20)
         proc.terminate()
         proc.wait(timeout=20)
     print(
@@ -240,7 +300,7 @@ def measure_mode(mode: str, args) -> list[dict]:
 def print_table(rows: list[dict]) -> None:
     print()
     header = (
-        f"{'mode':<7}{'phase':<10}{'req/s':>9}{'hits':>7}{'vs calm':>9}"
+        f"{'mode':<15}{'phase':<10}{'req/s':>9}{'hits':>7}{'vs calm':>9}"
         f"{'ceiling':>9}{'errors':>8}  writes"
     )
     print(header)
@@ -252,7 +312,7 @@ def print_table(rows: list[dict]) -> None:
             hits = "" if r["hit_ratio"] is None else f"{r['hit_ratio']:.0%}"
             writes = r.get("writes", "")
             print(
-                f"{mode:<7}{phase:<10}{r['rps']:>9.0f}{hits:>7}"
+                f"{mode:<15}{phase:<10}{r['rps']:>9.0f}{hits:>7}"
                 f"{r['rps'] / calm:>9.2f}{r['rps'] / ceiling:>9.0%}"
                 f"{r['errors']:>8}  {writes}"
             )
@@ -261,7 +321,7 @@ def print_table(rows: list[dict]) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stories", type=int, default=1000)
-    parser.add_argument("--modes", default="pg,sqlite")
+    parser.add_argument("--modes", default="pg,sqlite,pg+varnish,sqlite+varnish")
     parser.add_argument("--pages", type=int, default=600)
     parser.add_argument("--phase-seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=8)
@@ -281,6 +341,8 @@ def main():
     )
     rows = []
     for mode in [m for m in args.modes.split(",") if m]:
+        if mode not in MODES:
+            parser.error(f"unknown mode {mode!r}: one of {', '.join(MODES)}")
         rows += measure_mode(mode, args)
     print_table(rows)
     print(
