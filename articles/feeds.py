@@ -1,14 +1,19 @@
 """RSS 2.0 and Atom feeds: the latest stories, and per section, tag and author.
 
 Every item carries all its bylines (``dc:creator`` per person in RSS, one
-``<author>`` per person in Atom), the tags as categories, published and updated
+``<author>`` per person in Atom), its language (``dc:language`` in RSS, the
+entry's ``xml:lang`` in Atom), the tags as categories, published and updated
 times, the dek as summary, the full sanitised body (``content:encoded`` / Atom
 ``content``) and the lead image as an enclosure. Queries are constant: one for
-the feed's object, one for the stories, two prefetches (bylines, tags).
+the feed's object, one for the stories, two prefetches (bylines, tags), and
+one per item source a feature app registered (``register_item_source()``).
 """
 
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -29,8 +34,8 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
 
 class NewsroomRssFeed(Rss201rev2Feed):
-    """RSS 2.0 with ``dc:creator`` per byline, ``content:encoded`` and
-    ``atom:updated`` per item."""
+    """RSS 2.0 with ``dc:creator`` per byline, ``dc:language``,
+    ``content:encoded`` and ``atom:updated`` per item."""
 
     def rss_attributes(self):
         return {
@@ -43,6 +48,8 @@ class NewsroomRssFeed(Rss201rev2Feed):
         super().add_item_elements(handler, item)
         for name, _url in item.get("bylines", ()):
             handler.addQuickElement("dc:creator", name)
+        if item.get("language"):
+            handler.addQuickElement("dc:language", item["language"])
         if item.get("updateddate") is not None:
             handler.addQuickElement("atom:updated", item["updateddate"].isoformat())
         if item.get("content_html"):
@@ -50,7 +57,14 @@ class NewsroomRssFeed(Rss201rev2Feed):
 
 
 class NewsroomAtomFeed(Atom1Feed):
-    """Atom with one ``<author>`` per byline and the body as ``<content>``."""
+    """Atom with one ``<author>`` per byline, the body as ``<content>`` and
+    the story's language as the entry's ``xml:lang``."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        if item.get("language"):
+            attributes["xml:lang"] = item["language"]
+        return attributes
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -62,6 +76,39 @@ class NewsroomAtomFeed(Atom1Feed):
             handler.endElement("author")
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class ItemAddition(NamedTuple):
+    """What a feature app adds to a story's feed item: HTML before and after
+    the body (in ``content`` and after the dek in the description), and a
+    time that moves the item's updated time forward."""
+
+    top: str = ""
+    bottom: str = ""
+    modified: datetime | None = None
+
+
+# Feature apps add to feed items (corrections: their notes):
+# ``register_item_source()`` in their ``AppConfig.ready()``. A source is called
+# once per feed with its stories and answers {story id: ItemAddition}, so a
+# feed's queries stay constant.
+ItemSource = Callable[[list[Article]], dict[int, ItemAddition]]
+_item_sources: list[ItemSource] = []
+
+
+def register_item_source(source: ItemSource) -> None:
+    if source not in _item_sources:
+        _item_sources.append(source)
+
+
+def _item_additions(stories: list[Article]) -> None:
+    for story in stories:
+        story.feed_additions = []
+    for source in _item_sources:
+        additions = source(stories)
+        for story in stories:
+            if story.pk in additions:
+                story.feed_additions.append(additions[story.pk])
 
 
 @dataclass
@@ -97,6 +144,7 @@ class LatestStoriesFeed(Feed):
         stories = list(self.stories(source.obj).for_listing().with_tags()[:FEED_LENGTH])
         for story in stories:
             story.feed_base_url = source.base_url
+        _item_additions(stories)
         return stories
 
     def title(self, source):
@@ -116,13 +164,23 @@ class LatestStoriesFeed(Feed):
 
     def item_description(self, item):
         # Feed readers treat the description as HTML: the dek is plain text.
-        return escape(item.dek)
+        additions = getattr(item, "feed_additions", ())
+        return escape(item.search_description) + "".join(
+            part for addition in additions for part in (addition.top, addition.bottom)
+        )
 
     def item_pubdate(self, item):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        times = [
+            addition.modified
+            for addition in getattr(item, "feed_additions", ())
+            if addition.modified is not None
+        ]
+        return (
+            max(t for t in (item.updated_at, *times) if t) if times else item.updated_at
+        )
 
     def item_categories(self, item):
         return [tag.name for tag in item.tags.all()]
@@ -151,6 +209,14 @@ class LatestStoriesFeed(Feed):
     def item_enclosure_mime_type(self, item):
         return mimetypes.guess_type(item.lead_image.name)[0] or "image/jpeg"
 
+    def item_content_html(self, item):
+        additions = getattr(item, "feed_additions", ())
+        return (
+            "".join(addition.top for addition in additions)
+            + clean_html(item.body)
+            + "".join(addition.bottom for addition in additions)
+        )
+
     def item_extra_kwargs(self, item):
         return {
             "bylines": [
@@ -160,7 +226,8 @@ class LatestStoriesFeed(Feed):
                 )
                 for byline in item.bylines.all()
             ],
-            "content_html": clean_html(item.body),
+            "content_html": self.item_content_html(item),
+            "language": item.language,
         }
 
 

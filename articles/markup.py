@@ -13,20 +13,26 @@ Every value is escaped as ``{{ }}`` would escape it (``conditional_escape``),
 numbers and times are written as the template engine would write them.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from html import escape as _html_escape
 
 from django.utils import dateformat, formats
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+from django.utils.timesince import timesince, timeuntil
+from django.utils.timezone import now as _now
 from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 
 from articles import fragments, images
+from articles.models import Byline
 
-ISO_FORMAT = "Y-m-d\\TH:i:sO"  # to the second: HTML allows at most three decimals
-TEXT_FORMAT = "F j, Y H:i T"
-SHORT_TEXT_FORMAT = "M j, Y H:i"  # comments
-CARD_SIZES = "(min-width: 40em) 24rem, 100vw"
+# What newsroom/formats/en/formats.py sets as DATETIME_FORMAT: written with
+# the format characters directly, the format string is not parsed per call.
+NEWSROOM_DATETIME_FORMAT = "j M Y, H:i T"
+# Thumbnails beside the text on phones (static/css/site.css), above it in
+# the grids of wider screens.
+CARD_SIZES = "(min-width: 48em) 26rem, (min-width: 40em) 10rem, 7rem"
 
 
 def esc(value) -> str:
@@ -45,30 +51,57 @@ def number(value) -> str:
     return esc(formats.localize(value))
 
 
-def time_html(value, text_format=TEXT_FORMAT) -> str:
-    """``<time>`` for an aware datetime, in the current time zone.
+def time_text(value) -> str:
+    """A moment as readers read it, in the current time zone and the
+    language's ``DATETIME_FORMAT`` (``newsroom/formats/``): "2 Dec 2026,
+    14:05 KST". A date alone is written in ``DATE_FORMAT``: "2 Dec 2026".
+    Not escaped."""
+    return _local_text(template_localtime(value))
 
-    The same as ``value|date:'Y-m-d\\TH:i:sO'`` for the attribute and
-    ``value|date:text_format`` for the text, with the conversion to local time
-    done once; the usual formats call the format characters directly instead
-    of parsing the format strings.
+
+def _local_text(local) -> str:
+    if not isinstance(local, datetime):
+        return formats.date_format(local, "DATE_FORMAT")
+    text_format = formats.get_format("DATETIME_FORMAT")
+    if text_format != NEWSROOM_DATETIME_FORMAT:
+        return dateformat.format(local, text_format)
+    f = dateformat.DateFormat(local)
+    return f"{f.j()} {f.M()} {f.Y()}, {f.H()}:{f.i()} {f.T()}"
+
+
+def relative_text(value, now=None) -> str:
+    """How long ago or ahead, in the largest unit: "2 hours ago", "in 3
+    days", "just now"."""
+    now = now or _now()
+    if abs(now - value) < timedelta(minutes=1):
+        return gettext("just now")
+    if value <= now:
+        return gettext("%(time)s ago") % {"time": timesince(value, now, depth=1)}
+    return gettext("in %(time)s") % {"time": timeuntil(value, now, depth=1)}
+
+
+def time_html(value, relative=False, now=None) -> str:
+    """``<time>`` for a datetime (or a date): the one reader format
+    (``time_text()``) as its text, ISO 8601 with the offset, to the second, as
+    its ``datetime`` (``2026-12-02T14:05:00+09:00``). Nothing for no value.
+
+    ``relative=True`` writes "2 hours ago" instead and keeps the absolute time
+    in the ``title``. Only for pages the page cache does not keep: a kept page
+    would go on saying "2 hours ago" long after.
     """
     if value in (None, ""):
-        return '<time datetime=""></time>'
+        return ""
     local = template_localtime(value)
-    if not isinstance(local, datetime):  # what the date filter does with the rest
-        iso = formats.date_format(local, ISO_FORMAT)
-        text = formats.date_format(local, text_format)
-        return f'<time datetime="{esc(iso)}">{esc(text)}</time>'
-    f = dateformat.DateFormat(local)
-    year, hour, minute = f.Y(), f.H(), f.i()
-    iso = f"{year}-{f.m()}-{f.d()}T{hour}:{minute}:{f.s()}{f.O()}"
-    if text_format == TEXT_FORMAT:
-        text = f"{esc(f.F())} {f.j()}, {year} {hour}:{minute} {esc(f.T())}"
-    elif text_format == SHORT_TEXT_FORMAT:
-        text = f"{esc(f.M())} {f.j()}, {year} {hour}:{minute}"
+    if isinstance(local, datetime):
+        iso = local.isoformat(timespec="seconds")
     else:
-        text = esc(formats.date_format(local, text_format))
+        iso = local.isoformat()
+    text = esc(_local_text(local))
+    if relative and isinstance(local, datetime):
+        return (
+            f'<time datetime="{iso}" title="{text}">'
+            f"{esc(relative_text(local, now))}</time>"
+        )
     return f'<time datetime="{iso}">{text}</time>'
 
 
@@ -106,57 +139,76 @@ def picture_html(
     return "\n"
 
 
-_choice_labels = {}
+# The roles in the newsroom's order, and their words ("Translated by"): the
+# choices of Byline.role.
+ROLE_LABELS = dict(Byline.Role.choices)
+ROLE_ORDER = {role: n for n, role in enumerate(Byline.Role.values)}
+ROLE_SEPARATOR = '<span class="byline__sep"> · </span>'
 
 
-def role_label(byline):
-    """``byline.get_role_display()``, from the field's choices read once."""
-    labels = _choice_labels.get(type(byline))
-    if labels is None:
-        field = type(byline)._meta.get_field("role")
-        labels = _choice_labels[type(byline)] = dict(field.flatchoices)
-    return labels.get(byline.role, byline.role)
+def role_label(role: str) -> str:
+    """The words before the names of a role: "By", "Translated by"."""
+    return ROLE_LABELS.get(role, role)
+
+
+def join_names(names: list[str]) -> str:
+    """Names as a list: "A", "A and B", "A, B and C". No comma before "and",
+    the newsroom's style (AP's and the BBC's too). ``names`` are HTML; the
+    joining words are escaped."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {esc(gettext('and'))} {names[-1]}"
+
+
+def byline_groups(bylines) -> list[tuple[str, list]]:
+    """``[(role, [author, ...])]``: the roles in the newsroom's order, the
+    people of each in the bylines' order (pass them ordered). A role that is
+    no longer a choice comes last."""
+    groups = {}
+    for byline in bylines:
+        groups.setdefault(byline.role, []).append(byline.author)
+    last = len(ROLE_ORDER)
+    return sorted(groups.items(), key=lambda group: ROLE_ORDER.get(group[0], last))
+
+
+def _role_html(role, authors, element="span") -> str:
+    """One role and its people: "Reporting by A and B", the names linked."""
+    names = [
+        f'<a class="byline__name" href="{esc(author.get_absolute_url())}">'
+        f"{esc(author.name)}</a>"
+        for author in authors
+    ]
+    return (
+        f'<{element} class="byline" data-role="{esc(role)}">'
+        f'<span class="byline__role">{esc(role_label(role))}</span> '
+        f"{join_names(names)}</{element}>"
+    )
 
 
 def bylines_html(bylines, style="short") -> str:
-    """The bylines of one story, in their editorial order (pass them prefetched).
+    """The bylines of one story, each role once with all its people, the
+    roles in the newsroom's order (pass the bylines prefetched).
 
-    ``style="closing"`` is the block at the foot of a story, one line each:
-    "By. Choi Young Hoon" / "Translated by Eugene Park". Otherwise one short
-    line. Ends with a newline, as the template did.
+    ``style="header"``, the story's header: every role on one line, "By Choi
+    Young Hoon · Translated by Eugene Park" (job titles are on the authors'
+    pages and in the JSON-LD). ``"short"``, a card: the same line.
+    ``"closing"``, the block at the foot of a story: one line per role. Ends
+    with a newline, as the template did (the header does not).
     """
-    if not bylines:
-        return "\n"
-    parts = []
+    groups = byline_groups(bylines)
     if style == "closing":
-        parts.append('<ul class="byline-block">\n  ')
-        for byline in bylines:
-            author = byline.author
-            role = esc(role_label(byline))
-            if byline.role == "by":
-                role += "."
-            parts.append(
-                f'<li class="byline" data-role="{esc(byline.role)}">'
-                f'<span class="byline__role">{role}</span> '
-                f'<a class="byline__name" href="{esc(author.get_absolute_url())}">'
-                f"{esc(author.name)}</a></li>\n  "
-            )
-        parts.append("</ul>\n")
-        return "".join(parts)
-    parts.append('<p class="bylines">')
-    separator = '<span class="byline__sep">, </span>'
-    for n, byline in enumerate(bylines):
-        author = byline.author
-        if n:
-            parts.append(separator)
-        parts.append(
-            f'<span class="byline" data-role="{esc(byline.role)}">'
-            f'<span class="byline__role">{esc(role_label(byline))}</span> '
-            f'<a class="byline__name" href="{esc(author.get_absolute_url())}">'
-            f"{esc(author.name)}</a></span>"
+        if not groups:
+            return "\n"
+        lines = "".join(
+            f"{_role_html(role, authors, 'li')}\n  " for role, authors in groups
         )
-    parts.append("</p>\n")
-    return "".join(parts)
+        return f'<ul class="byline-block">\n  {lines}</ul>\n'
+    if not groups:
+        return "" if style == "header" else "\n"
+    line = ROLE_SEPARATOR.join(_role_html(role, authors) for role, authors in groups)
+    if style == "header":
+        return f'<p class="bylines bylines--header">{line}</p>'
+    return f'<p class="bylines">{line}</p>\n'
 
 
 def story_card_html(

@@ -6,6 +6,7 @@ The dictionaries are built here, in Python, and written into the page by
 """
 
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,6 +17,18 @@ from articles.models import Article
 
 # The same escapes as django.utils.html.json_script (a private table there).
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+# Feature apps add to a story's NewsArticle (corrections: ``correction``,
+# ``dateModified``): ``register_news_article_contributor()`` in their
+# ``AppConfig.ready()``. Each is called with the story, the request and the
+# dictionary, and changes the dictionary in place.
+NewsArticleContributor = Callable[[Article, object, dict], None]
+_news_article_contributors: list[NewsArticleContributor] = []
+
+
+def register_news_article_contributor(contributor: NewsArticleContributor) -> None:
+    if contributor not in _news_article_contributors:
+        _news_article_contributors.append(contributor)
 
 
 def json_ld(data: dict) -> SafeString:
@@ -35,8 +48,9 @@ def news_article(article: Article, request) -> dict:
         "@type": "NewsArticle",
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
-        "headline": article.headline,
-        "description": article.dek,
+        "headline": article.search_headline,
+        "description": article.search_description,
+        "inLanguage": article.language,
         "datePublished": article.published_at.isoformat(),
         "dateModified": (article.updated_at or article.published_at).isoformat(),
         "author": [
@@ -60,8 +74,10 @@ def news_article(article: Article, request) -> dict:
         "articleSection": article.section.name,
         "keywords": [tag.name for tag in article.tags.all()],
     }
-    if article.lead_image:
-        data["image"] = [request.build_absolute_uri(article.lead_image.url)]
+    if article.social_picture:
+        data["image"] = [request.build_absolute_uri(article.social_picture.url)]
+    for contribute in _news_article_contributors:
+        contribute(article, request, data)
     return data
 
 

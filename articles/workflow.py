@@ -7,7 +7,7 @@ button is never the only guard.
 """
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from articles.models import Article, live_lookups
 
@@ -114,5 +114,5 @@ def status_label(article: Article) -> str:
     """The list's status column: "Scheduled for <time>" for future stories."""
     if article.is_scheduled:
         local = timezone.localtime(article.published_at)
-        return f"Scheduled for {local:%Y-%m-%d %H:%M}"
+        return f"Scheduled for {formats.date_format(local, 'DATETIME_FORMAT')}"
     return article.get_status_display()
