@@ -18,12 +18,12 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from articles import memo, redirects, shown
+from articles import memo, redirects, renderings, shown
 from articles.http import PAGE_NUMBER
 from articles.models import Article, Author, Byline, Section, listing_prefetches
 from articles.search.forms import SearchForm
-from articles.search.query import Search, SearchPaginator
-from articles.search.snippets import highlight, snippet
+from articles.search.query import Search, SearchPaginator, name_suggestions
+from articles.search.snippets import highlight, matching_tags, snippet
 
 STORIES_PER_SECTION_BLOCK = 4
 TOP_STORIES = 5
@@ -132,12 +132,19 @@ class PublishedArticleMixin(BoundedPaginationMixin):
 
 
 class HomeView(PublishedArticleMixin, ListView):
-    """Front page: the lead story, top stories, the latest per section, then more.
+    """Front page: the lead package, section fronts, then "More" pages.
 
-    Template: ``articles/home.html``. Context: ``lead``, ``top_stories``,
-    ``section_blocks`` (list of ``(section, [articles])``), and the paginated
-    ``page_obj`` of other stories. Page 2 onwards lists only the other stories;
-    the front stories are left out of every page so the pages never shift.
+    Template: ``articles/home.html``. Context: ``lead`` and ``top_stories``
+    (the lead package: the editors' top stories, else the newest story),
+    ``section_blocks`` (``[(section, [articles])]``), ``latest`` (the rest of
+    page 1) and the paginated ``page_obj`` of the other stories.
+
+    Page 1 shows each story once and at most ``TOP_STORIES`` plus one page of
+    stories (``ARTICLES_PER_PAGE``): that page's stories are laid out as
+    section fronts, up to ``STORIES_PER_SECTION_BLOCK`` each in the menu's
+    order, and the rest under "Latest". Page 2 onwards list the next pages,
+    so "More" starts where page 1 ended; the lead package is left out of every
+    page so the pages never shift.
     """
 
     template_name = "articles/home.html"
@@ -164,19 +171,35 @@ class HomeView(PublishedArticleMixin, ListView):
         page = context["page_obj"]
         page.object_list = list(page.object_list)
         context["object_list"] = context["article_list"] = page.object_list
-        front, blocks = [], []
+        front, blocks, latest = [], [], []
         if page.number == 1:
             front = self.front
-            blocks = Article.objects.published().section_blocks(
-                STORIES_PER_SECTION_BLOCK, exclude=front
-            )
-        stories = front + page.object_list
-        stories += [article for _, articles in blocks for article in articles]
-        prefetch_related_objects(stories, *listing_prefetches())
+            blocks, latest = section_fronts(page.object_list, STORIES_PER_SECTION_BLOCK)
+        prefetch_related_objects(front + page.object_list, *listing_prefetches())
         context["lead"] = front[0] if front else None
         context["top_stories"] = front[1:]
         context["section_blocks"] = blocks
+        context["latest"] = latest
         return context
+
+
+def section_fronts(stories: list, per_section: int) -> tuple[list, list]:
+    """``stories`` (newest first) laid out for the front page: up to
+    ``per_section`` of each section's, ``[(section, [stories])]`` in the
+    sections' order, and the ones left over, newest first. Each story is in
+    exactly one of the two."""
+    by_section: dict[int, tuple] = {}
+    latest = []
+    for story in stories:
+        section, placed = by_section.setdefault(story.section_id, (story.section, []))
+        if len(placed) < per_section:
+            placed.append(story)
+        else:
+            latest.append(story)
+    blocks = sorted(
+        by_section.values(), key=lambda block: (block[0].order, block[0].name)
+    )
+    return blocks, latest
 
 
 class ArticleDetailView(PublishedArticleMixin, DetailView):
@@ -216,10 +239,50 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["label_bylines"] = self.label_bylines(self.object)
-        live = Article.objects.published().for_cards()
-        context["related"] = list(live.related_to(self.object, RELATED_STORIES))
+        context["related"] = self.related_stories(self.object)
         self.record_shown(self.object, context["related"])
         return context
+
+    @staticmethod
+    def related_stories(article):
+        """``related_to()``, its ranking kept per version of what decides it.
+
+        Ranking the stories that share a tag is most of a story page's
+        database time on a large archive (``bench/misses.py``). Which stories
+        those are changes only when the story's tags do (``story:<id>``) or
+        when a story enters, leaves or moves under one of them
+        (``related:<tag>``, scheduled stories included, with the page cache
+        on): their ids are kept per those versions (``articles.memo``) and the
+        cards read by id, in the same number of queries. Read fresh inside a
+        transaction, without a shared cache and with ``ARTICLES_RENDERINGS``
+        off (``articles.renderings``).
+        """
+        live = Article.objects.published().for_cards()
+        computed = []
+
+        def rank():
+            computed.append(list(live.related_to(article, RELATED_STORIES)))
+            return [story.pk for story in computed[0]]
+
+        if connection.in_atomic_block or not renderings.enabled():
+            rank()
+            return computed[0]
+        tags = sorted(tag.pk for tag in article.tags.all())  # prefetched
+        ids = memo.kept(
+            f"related-ids:{article.pk}",
+            rank,
+            depends_on=(f"story:{article.pk}", *(f"related:{pk}" for pk in tags)),
+        )
+        if computed:
+            return computed[0]
+        # Read by id, then checked live in Python (``is_published_at``, the
+        # same lookups): with ``published()`` in the query SQLite walks the
+        # live-stories index instead of reading four rows by key.
+        found = Article.objects.for_cards().in_bulk(ids) if ids else {}
+        now = timezone.now()
+        return [
+            found[pk] for pk in ids if pk in found and found[pk].is_published_at(now)
+        ]
 
     @staticmethod
     def record_shown(article, related):
@@ -354,21 +417,25 @@ def search_view(request):
     """Search results. Template: ``articles/search.html``.
 
     Context: ``form``, ``query``, ``page_obj`` (or ``None`` without a query),
-    ``results``: ``(article, highlighted headline, snippet)`` per story, and
+    ``results``: ``(article, highlighted headline, snippet, matching tags)``
+    per story (the tags whose names contain a term, marked), and
     ``limited_to``: the number of newest matches ranked when there are more
-    (else ``None``). The search itself is ``articles.search``.
+    (else ``None``). Without results: ``suggested_tags`` and
+    ``suggested_authors`` (names containing a search term) and ``filtered``
+    (a section, tag or date narrowed the search). The search itself is
+    ``articles.search``.
     """
     form = SearchForm(request.GET or None)
     page_obj, results, query, limited_to = None, [], "", None
+    suggested_tags, suggested_authors, filtered = [], [], False
     if form.is_valid():
         query = form.cleaned_data["q"]
-        search = Search(
-            query,
-            section=form.cleaned_data["section"],
-            tag=form.cleaned_data["tag"],
-            date_from=form.cleaned_data["date_from"],
-            date_to=form.cleaned_data["date_to"],
-        )
+        filters = {
+            name: form.cleaned_data[name]
+            for name in ("section", "tag", "date_from", "date_to")
+        }
+        filtered = any(value is not None for value in filters.values())
+        search = Search(query, **filters)
         if search.matches is not None:
             page_obj = SearchPaginator(search, settings.ARTICLES_PER_PAGE).get_page(
                 request.GET.get("page")
@@ -378,11 +445,14 @@ def search_view(request):
                     article,
                     highlight(article.headline, search.terms),
                     snippet(article, search.terms),
+                    matching_tags(article, search.terms),
                 )
                 for article in page_obj
             ]
             if search.limited:
                 limited_to = search.limit
+            if not results:
+                suggested_tags, suggested_authors = name_suggestions(search.terms)
     return render(
         request,
         "articles/search.html",
@@ -392,6 +462,9 @@ def search_view(request):
             "page_obj": page_obj,
             "results": results,
             "limited_to": limited_to,
+            "suggested_tags": suggested_tags,
+            "suggested_authors": suggested_authors,
+            "filtered": filtered,
         },
     )
 

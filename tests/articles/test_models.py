@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import make_article, make_draft, make_section
+from tests.factories import make_article, make_draft
 
 TIMES = {
     "past": timedelta(hours=-1),
@@ -42,18 +42,3 @@ def test_only_a_published_story_whose_time_has_come_is_live(db):
     make_draft(published_at=now - timedelta(days=1))
     make_draft(status=Article.Status.REVIEW, published_at=now - timedelta(days=1))
     assert list(Article.objects.published(now)) == [live]
-
-
-def test_section_blocks_hold_each_sections_newest_stories_in_section_order(db):
-    first, second = make_section(order=1), make_section(order=2)
-    now = timezone.now()
-    old, newer, newest = (
-        make_article(section=first, published_at=now - timedelta(hours=hours))
-        for hours in (3, 2, 1)
-    )
-    other = make_article(section=second, published_at=now - timedelta(hours=5))
-    make_draft(section=second)
-
-    blocks = Article.objects.published().section_blocks(2, exclude=[newest])
-
-    assert blocks == [(first, [newer, old]), (second, [other])]

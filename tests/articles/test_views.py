@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from articles.models import Article, Byline
+from articles.views import section_fronts
 from tests.factories import (
     make_article,
     make_author,
@@ -39,6 +40,16 @@ def headlines(dom):
         text(a)
         for heading in dom.iter()
         if heading.tag in {"h2", "h3"}
+        for a in heading.iterfind("a")
+    ]
+
+
+def story_headlines(dom):
+    """The headlines of the stories on the page (not the blocks' titles)."""
+    return [
+        text(a)
+        for heading in dom.iter()
+        if heading.tag in {"h2", "h3"} and "headline" in heading.get("class", "")
         for a in heading.iterfind("a")
     ]
 
@@ -169,14 +180,61 @@ def test_home_page_has_a_block_per_section_with_its_latest_stories(client, newsr
     }
 
 
-def test_home_page_lists_more_stories_without_the_lead(client, newsroom):
+def test_home_page_shows_each_story_once(client, newsroom):
     dom = parse(client.get(reverse("articles:home")))
 
-    [more] = with_class(dom, "section", "more-stories")
-    assert headlines(more) == [
+    # Both other stories are in their section blocks, so not again under Latest.
+    assert story_headlines(dom.find(".//main")) == [
+        "Talks resume at the border",
         "Markets steady after talks",
         "A festival of Korean film",
     ]
+    assert with_class(dom, "section", "more-stories") == []
+
+
+def test_home_page_lists_under_latest_what_the_section_blocks_leave(
+    client, db, monkeypatch
+):
+    monkeypatch.setattr("articles.views.STORIES_PER_SECTION_BLOCK", 2)
+    now = timezone.now()
+    busy, quiet = make_section(name="Busy", order=1), make_section(name="Quiet")
+    for hours in range(1, 5):
+        make_article(
+            headline=f"Busy {hours}",
+            section=busy,
+            published_at=now - timedelta(hours=hours),
+        )
+    make_article(headline="Quiet 1", section=quiet, published_at=now)
+
+    dom = parse(client.get(reverse("articles:home")))
+
+    blocks = {
+        text(section.find("h2")): headlines(section.find("ul"))
+        for section in with_class(dom, "section", "section-block")
+    }
+    # "Quiet 1", the newest, leads the page; Busy keeps its newest two.
+    assert blocks == {"Busy": ["Busy 1", "Busy 2"]}
+    [latest] = with_class(dom, "section", "more-stories")
+    assert headlines(latest) == ["Busy 3", "Busy 4"]
+
+
+def test_home_page_one_holds_the_lead_package_and_one_page_of_stories(
+    client, db, settings
+):
+    settings.ARTICLES_PER_PAGE = 20
+    for _ in range(60):
+        make_article()
+
+    first = parse(client.get(reverse("articles:home")))
+    second = parse(client.get(reverse("articles:home"), {"page": 2}))
+
+    on_first, on_second = (
+        story_headlines(first.find(".//main")),
+        story_headlines(second.find(".//main")),
+    )
+    assert len(on_first) == len(set(on_first)) == 21  # the newest story leads
+    assert len(on_second) == 20
+    assert not set(on_first) & set(on_second)  # "More" starts where page 1 ends
 
 
 def test_home_page_two_lists_older_stories_only(client, newsroom, settings):
@@ -245,7 +303,7 @@ def test_story_page_ends_with_bylines_in_order_with_roles_and_author_links(
 
     [block] = with_class(dom, "ul", "byline-block")
     assert [text(li) for li in block.iterfind("li")] == [
-        "By. Choi Young Hoon",
+        "By Choi Young Hoon",
         "Translated by Eugene Park",
     ]
     assert [a.get("href") for a in block.iterfind(".//a")] == [
@@ -254,11 +312,15 @@ def test_story_page_ends_with_bylines_in_order_with_roles_and_author_links(
     ]
 
 
-def test_story_page_names_the_writer_at_the_top_not_the_translator(client, newsroom):
+def test_story_page_names_every_role_at_the_top(client, newsroom):
     dom = parse(client.get(newsroom["lead"].get_absolute_url()))
 
-    [label] = with_class(dom, "p", "story__authors")
-    assert links(label) == [("Choi Young Hoon", "/authors/choi-young-hoon/")]
+    [label] = with_class(dom, "p", "bylines--header")
+    assert text(label) == "By Choi Young Hoon · Translated by Eugene Park"
+    assert links(label) == [
+        ("Choi Young Hoon", "/authors/choi-young-hoon/"),
+        ("Eugene Park", "/authors/eugene-park/"),
+    ]
 
 
 def test_story_page_shows_publication_time_in_the_newsroom_time_zone(client, db):
@@ -270,8 +332,8 @@ def test_story_page_shows_publication_time_in_the_newsroom_time_zone(client, db)
 
     assert article.get_absolute_url().startswith("/2026/03/02/")
     [time] = parse(response).iterfind(".//p[@class='story__times']//time")
-    assert time.get("datetime") == "2026-03-02T08:30:00+0900"
-    assert text(time) == "March 2, 2026 08:30 KST"
+    assert time.get("datetime") == "2026-03-02T08:30:00+09:00"
+    assert text(time) == "2 Mar 2026, 08:30 KST"
 
 
 def test_story_page_shows_the_update_time_when_changed_after_publication(client, db):
@@ -285,8 +347,8 @@ def test_story_page_shows_the_update_time_when_changed_after_publication(client,
 
     spans = list(dom.iterfind(".//p[@class='story__times']/span"))
     assert [(text(span), span.find("time").get("datetime")) for span in spans] == [
-        ("Published March 2, 2026 08:30 KST", "2026-03-02T08:30:00+0900"),
-        ("Updated March 2, 2026 10:30 KST", "2026-03-02T10:30:00+0900"),
+        ("Published 2 Mar 2026, 08:30 KST", "2026-03-02T08:30:00+09:00"),
+        ("Updated 2 Mar 2026, 10:30 KST", "2026-03-02T10:30:00+09:00"),
     ]
 
 
@@ -647,7 +709,7 @@ def test_machine_readable_times_are_valid_html_dates(client, newsroom):
         assert times
         for time in times:
             assert re.fullmatch(
-                r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0900", time.get("datetime")
+                r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+09:00", time.get("datetime")
             ), time.get("datetime")
 
 
@@ -663,12 +725,8 @@ def test_list_pages_count_no_further_than_the_last_page_allowed(client, db, sett
     assert client.get(section.get_absolute_url() + "?page=3").status_code == 404
 
 
-def test_section_blocks_come_from_the_newest_stories_only(client, db, monkeypatch):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    monkeypatch.setattr("articles.models.SECTION_BLOCK_CANDIDATES", 3)
+def test_section_blocks_come_from_the_first_page_of_stories_only(client, db, settings):
+    settings.ARTICLES_PER_PAGE = 3
     now = timezone.now()
     quiet = make_section(name="Quiet desk")
     busy = make_section(name="Busy desk")
@@ -677,6 +735,22 @@ def test_section_blocks_come_from_the_newest_stories_only(client, db, monkeypatc
         make_article(section=busy, published_at=now - timedelta(hours=hours))
     blocks = client.get("/").context["section_blocks"]
     assert [section.name for section, _ in blocks] == ["Busy desk"]
+
+
+def test_section_fronts_hold_each_sections_newest_stories_in_section_order(db):
+    first, second = make_section(order=1), make_section(order=2)
+    now = timezone.now()
+    old, newer, newest = (
+        make_article(section=first, published_at=now - timedelta(hours=hours))
+        for hours in (3, 2, 1)
+    )
+    other = make_article(section=second, published_at=now - timedelta(hours=5))
+    stories = list(Article.objects.published().select_related("section"))
+
+    blocks, latest = section_fronts(stories, 2)
+
+    assert blocks == [(first, [newest, newer]), (second, [other])]
+    assert latest == [old]
 
 
 def test_related_stories_rank_more_shared_tags_first_then_newest(client, db):

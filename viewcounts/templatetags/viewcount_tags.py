@@ -66,23 +66,25 @@ def render_most_viewed(args_list) -> list[str]:
 
 
 def most_viewed_context(limit=5):
-    return {
-        "lists": [
-            (
-                period,
-                label,
-                [
-                    ViewedStory(
-                        story.get_absolute_url(),
-                        story.headline,
-                        views_label(story.period_views),
-                    )
-                    for story in stats.most_viewed(period, limit)
-                ],
-            )
-            for period, label in stats.PERIOD_LABELS.items()
-        ]
-    }
+    """``lists``: ``(period, label, [ViewedStory])`` per period, or none at
+    all while no story has a view in the last 30 days (a fresh install shows
+    no empty box)."""
+    lists = [
+        (
+            period,
+            label,
+            [
+                ViewedStory(
+                    story.get_absolute_url(),
+                    story.headline,
+                    views_label(story.period_views),
+                )
+                for story in stats.most_viewed(period, limit)
+            ],
+        )
+        for period, label in stats.PERIOD_LABELS.items()
+    ]
+    return {"lists": lists if any(stories for _, _, stories in lists) else []}
 
 
 @register.inclusion_tag("admin/viewcounts/top_stories_today.html")
