@@ -13,12 +13,15 @@ class ArticlesConfig(AppConfig):
 
         from articles import images, roles, signal_handlers
         from articles.models import Article, Author, Byline, Section, TaggedArticle
+        from articles.search import signal_handlers as search_signal_handlers
         from articles.search.sqlite import (
             ensure_sqlite_search_triggers,
             register_sqlite_functions,
         )
 
         connection_created.connect(register_sqlite_functions)
+        # SQLite's search index keeps tag and author names through signals.
+        search_signal_handlers.connect()
         # The data migration creates the Reporter and Editor groups; this puts
         # them back after a database flush (which keeps permissions, not groups).
         post_migrate.connect(

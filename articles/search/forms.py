@@ -9,7 +9,13 @@ MAX_QUERY_LENGTH = 200
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search for", required=False)
+    q = forms.CharField(
+        label="Search for",
+        required=False,
+        widget=forms.SearchInput(
+            attrs={"maxlength": MAX_QUERY_LENGTH, "enterkeyhint": "search"}
+        ),
+    )
     section = forms.ModelChoiceField(
         queryset=Section.objects.only("name", "slug"),
         to_field_name="slug",

@@ -21,8 +21,9 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.utils.functional import cached_property
+from taggit.models import Tag
 
-from articles.models import Article
+from articles.models import Article, Author, Byline, TaggedArticle
 from articles.search import postgres, sqlite
 
 MAX_TERMS = 8
@@ -100,7 +101,8 @@ class Search:
         return len(self.candidate_ids) > self.limit
 
     def ranked(self):
-        """The candidates best first, loaded for listing (an unevaluated queryset)."""
+        """The candidates best first, loaded for listing with their tags (a
+        result shows those that matched): an unevaluated queryset."""
         ids = self.candidate_ids[: self.limit]
         if connection.vendor == "postgresql":
             # One parameter, an array literal: a thousand ``IN (%s, ...)``
@@ -121,7 +123,10 @@ class Search:
             stories = (
                 Article.objects.published()
                 .filter(pk__in=ids)
-                .annotate(text_rank=Value(0.0, output_field=FloatField()))
+                .annotate(
+                    text_rank=Value(0.0, output_field=FloatField()),
+                    name_hits=Value(0, output_field=IntegerField()),
+                )
             )
         hits = {
             field: sum(
@@ -140,10 +145,39 @@ class Search:
         return (
             stories.annotate(headline_hits=hits["headline"], dek_hits=hits["dek"])
             .order_by(
-                "-headline_hits", "-dek_hits", "-text_rank", "-published_at", "-pk"
+                "-headline_hits",
+                "-name_hits",
+                "-dek_hits",
+                "-text_rank",
+                "-published_at",
+                "-pk",
             )
             .for_listing()
+            .with_tags()
         )
+
+
+def name_suggestions(terms: list[str], limit: int = 5) -> tuple[list, list]:
+    """Tags and authors of live stories whose names contain one of ``terms``:
+    what a search without results offers instead (two queries).
+
+    A story with such a tag or byline matches that term, but the search found
+    none: the other terms or the filters ruled it out.
+    """
+    if not terms:
+        return [], []
+    names = Q()
+    for term in terms:
+        names |= Q(name__icontains=term)
+    live = Article.objects.published().order_by().values("pk")
+    tags = Tag.objects.filter(
+        names,
+        pk__in=TaggedArticle.objects.filter(content_object__in=live).values("tag_id"),
+    ).order_by("name")
+    authors = Author.objects.filter(
+        names, pk__in=Byline.objects.filter(article__in=live).values("author_id")
+    ).order_by("name")
+    return list(tags[:limit]), list(authors[:limit])
 
 
 def search_articles(query, *, section=None, tag=None, date_from=None, date_to=None):
