@@ -1,3 +1,4 @@
+import re
 import time
 import unicodedata
 
@@ -8,12 +9,22 @@ from comments import conf, textfold
 from comments.models import Comment
 
 TOKEN_SALT = "comments.form-timestamp"
+BODY_MAX_LENGTH = 5000
+READER_ID = re.compile(r"[0-9a-f]{1,64}")
 
 
-def issue_token(article_pk: int, now: float | None = None) -> str:
-    """A signed note of when the form was shown, and for which story."""
+def issue_token(article_pk: int, now: float | None = None, reader: str = "") -> str:
+    """A signed note of when the form was shown, for which story and whom.
+
+    ``reader`` tells apart readers who share one address (an office, a
+    school): a keyed hash of their browser's CSRF secret (``views.reader_id``),
+    the same in every token that browser is given.
+    """
     now = time.time() if now is None else now
-    return signing.dumps({"a": article_pk, "t": int(now)}, salt=TOKEN_SALT)
+    payload = {"a": article_pk, "t": int(now)}
+    if reader:
+        payload["r"] = reader
+    return signing.dumps(payload, salt=TOKEN_SALT)
 
 
 def plain_text(value: str) -> str:
@@ -29,11 +40,24 @@ class CommentForm(forms.Form):
     email = forms.EmailField(
         label="Email (optional, never shown)", required=False, max_length=254
     )
-    body = forms.CharField(label="Comment", max_length=5000, widget=forms.Textarea)
+    # No max_length, so no maxlength attribute: a browser would cut a pasted
+    # text silently. The length is checked in clean_body(), the text kept, and
+    # the page's script counts down (the hint below the field says the limit).
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(
+            attrs={
+                "aria-describedby": "id_body_error id_body_count",
+                "data-max-length": BODY_MAX_LENGTH,
+            }
+        ),
+    )
     # Left empty by people, whose browsers never show it; bots fill it in.
     website = forms.CharField(required=False, max_length=200)
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     issued = forms.CharField(widget=forms.HiddenInput, max_length=300)
+
+    body_limit_text = f"{BODY_MAX_LENGTH:,}"
 
     def __init__(self, *args, article, now: float | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,6 +65,7 @@ class CommentForm(forms.Form):
         self.now = time.time() if now is None else now
         self.seconds_since_form = 0.0
         self.parent_comment = None
+        self.reader = ""
 
     @property
     def is_bot(self) -> bool:
@@ -68,8 +93,11 @@ class CommentForm(forms.Form):
         body = plain_text(self.cleaned_data["body"]).strip()
         if not body:
             raise forms.ValidationError("Please write a comment.")
-        if len(body) > 5000:
-            raise forms.ValidationError("Please keep your comment to 5,000 characters.")
+        if len(body) > BODY_MAX_LENGTH:
+            raise forms.ValidationError(
+                f"Please keep your comment to {BODY_MAX_LENGTH:,} characters: it "
+                f"has {len(body):,}. Your text is kept, so you can shorten it."
+            )
         return body
 
     def clean_parent(self):
@@ -104,4 +132,7 @@ class CommentForm(forms.Form):
                 "This form is too old. Please post again; your text is kept."
             )
         self.seconds_since_form = max(0.0, age)
+        reader = data.get("r")
+        if isinstance(reader, str) and READER_ID.fullmatch(reader):
+            self.reader = reader
         return self.cleaned_data["issued"]

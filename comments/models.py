@@ -42,7 +42,7 @@ class CommentQuerySet(models.QuerySet):
     def on_live_stories(self):
         return self.filter(article__in=Article.objects.published())
 
-    def set_status(self, status: str) -> int:
+    def set_status(self, status: str, *, by=None) -> int:
         """Moderate many comments at once; counts and caches follow.
 
         Approving clears old reports, so a comment a moderator has cleared
@@ -54,6 +54,11 @@ class CommentQuerySet(models.QuerySet):
             if status == Comment.Status.APPROVED:
                 CommentReport.objects.filter(comment__in=pks).delete()
                 Comment.objects.filter(pk__in=pks).update(report_count=0)
+            transaction.on_commit(
+                lambda: signals.comment_moderated.send(
+                    sender=Comment, comment_ids=pks, status=status, by=by
+                )
+            )
         comments_moderated()
         return changed
 
@@ -106,6 +111,13 @@ class Comment(models.Model):
         blank=True,
         help_text="A keyed hash of the poster's address; the address is not kept.",
     )
+    reader_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="A keyed hash naming the poster's browser (from the signed form "
+        "token): tells apart readers who share one address.",
+    )
     user_agent = models.CharField(max_length=300, blank=True)
     report_count = models.PositiveIntegerField("reports", default=0)
     fingerprint = models.CharField(
@@ -148,9 +160,14 @@ class Comment(models.Model):
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"
 
     @staticmethod
-    def fingerprint_for(ip_hash: str, body: str, when) -> str:
-        """Same poster, same calendar day (UTC), same text: the same value."""
-        raw = f"{ip_hash}\n{when.date().isoformat()}\n{body}"
+    def fingerprint_for(ip_hash: str, body: str, when, reader_hash: str = "") -> str:
+        """Same poster, same calendar day (UTC), same text: the same value.
+
+        A poster is an address, and the browser there when it is known, so
+        two readers in one office may both write "Thank you".
+        """
+        poster = f"{ip_hash}:{reader_hash}" if reader_hash else ip_hash
+        raw = f"{poster}\n{when.date().isoformat()}\n{body}"
         return hashlib.blake2b(raw.encode(), digest_size=32).hexdigest()
 
     def attach_to(self, parent: "Comment | None") -> None:

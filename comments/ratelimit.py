@@ -8,6 +8,7 @@ Either way a Redis outage is never a 500.
 """
 
 import logging
+import math
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -85,3 +86,11 @@ def _log_fallback() -> None:
     if time.monotonic() - _last_fallback_log > 60:
         _last_fallback_log = time.monotonic()
         logger.warning("Rate limit cache unavailable; counting in the database")
+
+
+def wait_in_words(seconds: int) -> str:
+    """``Retry-After`` as a reader reads it: "in 7 minutes", "in a minute"."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes == 1:
+        return "in a minute"
+    return f"in {minutes} minutes"

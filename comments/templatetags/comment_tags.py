@@ -16,8 +16,10 @@ from django.utils.text import normalize_newlines
 from articles import fragments, markup, shown
 from articles.links import cached_reverse
 from articles.models import Article
-from comments import conf, counts, moderation, threads
-from comments.forms import CommentForm
+from comments import conf, counts, moderation, notices, threads
+from comments.forms import BODY_MAX_LENGTH, CommentForm
+from comments.models import MAX_DEPTH
+from comments.notices import Notice
 
 register = template.Library()
 
@@ -52,41 +54,72 @@ def comment_body(value):
     return mark_safe(html.replace("\n", "<br>"))
 
 
-def thread_html(entries, write_url: str, is_open: bool) -> str:
+def thread_html(
+    entries,
+    write_url: str,
+    is_open: bool,
+    notice: Notice | None = None,
+    *,
+    autofocus: bool = True,
+) -> str:
     """The ``<li>`` of every comment in the thread, written in Python.
 
     The same markup the loop in ``comments/tags/thread.html`` rendered
     (whitespace included): a name, a ``<time>``, the body, Reply (while
     comments are open) and Report, for each ``(comment, level)`` of
     ``threads.build_thread()``.
+
+    ``notice`` (only on the page a reader is sent to after posting): inside
+    their comment when it is published; when it is held, in its place, under
+    the comment it answers or at the end of the thread. ``autofocus`` is for
+    the page after a redirect; a reply posted in place is focused by script.
     """
     write_url = markup.esc(write_url)
     parts = []
+    placed = notice is None
     for comment, level in entries:
-        pk = markup.number(comment.pk)
-        reply = (
-            f'<a class="comment-reply" href="{write_url}?reply={pk}">Reply</a> · '
-            if is_open
-            else ""
-        )
-        report = markup.esc(cached_reverse("comments:confirm_report", comment.pk))
-        posted = markup.time_html(comment.created_at, markup.SHORT_TEXT_FORMAT)
-        parts.append(
-            "\n"
-            f'        <li class="comment comment-level-{markup.number(level)}"'
-            f' id="comment-{pk}">\n'
-            '          <p class="comment-meta"><span class="comment-author">'
-            f"{markup.esc(comment.name)}</span>"
-            f' <a class="comment-permalink" href="#comment-{pk}">'
-            f"{posted}</a></p>\n"
-            f'          <div class="comment-body">{comment_body(comment.body)}</div>\n'
-            '          <p class="comment-actions">\n'
-            f"            {reply}"
-            f'<a class="comment-report" href="{report}" rel="nofollow">Report</a>\n'
-            "          </p>\n"
-            "        </li>\n      "
-        )
+        inner = ""
+        if not placed and notice.published and comment.pk == notice.comment_pk:
+            inner = f"\n          {notice.html(autofocus=autofocus)}"
+            placed = True
+        parts.append(_comment_li(comment, level, write_url, is_open, inner))
+        if not placed and not notice.published and comment.pk == notice.answers_pk:
+            parts.append(
+                notice.item_html(min(level + 1, MAX_DEPTH), autofocus=autofocus)
+            )
+            placed = True
+    if not placed:
+        parts.append(notice.item_html(1, autofocus=autofocus))
     return SafeString("".join(parts))
+
+
+def _comment_li(comment, level, write_url: str, is_open: bool, inner="") -> str:
+    pk = markup.number(comment.pk)
+    reply = (
+        f'<a class="comment-reply" href="{write_url}?reply={pk}">Reply</a> · '
+        if is_open
+        else ""
+    )
+    report = markup.esc(cached_reverse("comments:confirm_report", comment.pk))
+    posted = markup.time_html(comment.created_at)
+    # The comment a reader is sent to after posting (``inner``: the notice) is
+    # focusable, so the browser focuses it as it scrolls there, notice first.
+    focusable = ' tabindex="-1"' if inner else ""
+    return (
+        "\n"
+        f'        <li class="comment comment-level-{markup.number(level)}"'
+        f' id="comment-{pk}"{focusable}>{inner}\n'
+        '          <p class="comment-meta"><span class="comment-author">'
+        f"{markup.esc(comment.name)}</span>"
+        f' <a class="comment-permalink" href="#comment-{pk}">'
+        f"{posted}</a></p>\n"
+        f'          <div class="comment-body">{comment_body(comment.body)}</div>\n'
+        '          <p class="comment-actions">\n'
+        f"            {reply}"
+        f'<a class="comment-report" href="{report}" rel="nofollow">Report</a>\n'
+        "          </p>\n"
+        "        </li>\n      "
+    )
 
 
 class _RenderedField:
@@ -110,6 +143,7 @@ class _BlankForm:
     """What ``comments/includes/form.html`` reads of an unbound ``CommentForm``."""
 
     non_field_errors = ()
+    body_limit_text = f"{BODY_MAX_LENGTH:,}"
 
     def __init__(self):
         form = CommentForm(article=None)
@@ -155,15 +189,19 @@ def comments_for(context, article):
     )
     write_url = cached_reverse("comments:write", article.pk)
     entries = threads.build_thread(comments, newest_first=newest_first)
+    # Messages only reach a page rendered for one reader (a cookie bypasses
+    # the page cache): the notice of their post goes into the thread.
+    notice, other_messages = notices.split_messages(context.get("messages"))
     return {
         "article": article,
         "entries": entries,
-        "entries_html": thread_html(entries, write_url, closure.is_open),
+        "entries_html": thread_html(entries, write_url, closure.is_open, notice),
         "write_url": write_url,
         "count": len(comments),
         "newest_first": newest_first,
         "closure": closure,
-        "messages": context.get("messages"),
+        "notice": notice,
+        "messages": other_messages,
         "form": blank_form(),
     }
 

@@ -14,20 +14,22 @@ def _comment_settings(settings):
     settings.COMMENTS_CLOSE_AFTER_DAYS = 30
     settings.COMMENTS_RATE_LIMIT = 5
     settings.COMMENTS_RATE_LIMIT_WINDOW = 600
+    settings.COMMENTS_RATE_LIMIT_PER_ADDRESS = 20
     settings.COMMENTS_REPORTS_THRESHOLD = 3
     settings.COMMENTS_MIN_SECONDS = 3
     settings.TRUSTED_PROXY_COUNT = 0
 
 
-def form_data(article, *, age=60, **overrides):
-    """A plausible reader's POST: a form shown ``age`` seconds ago."""
+def form_data(article, *, age=60, reader="", **overrides):
+    """A plausible reader's POST: a form shown ``age`` seconds ago (to the
+    browser ``reader``, as ``views.reader_id`` names one)."""
     data = {
         "name": "Reader",
         "email": "",
         "body": "A thoughtful remark.",
         "website": "",
         "parent": "",
-        "issued": issue_token(article.pk, now=time.time() - age),
+        "issued": issue_token(article.pk, now=time.time() - age, reader=reader),
     }
     data.update(overrides)
     return data

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from comments import conf
 from comments.models import Comment, CommentReport, ModerationWord, StoryCommentSettings
-from comments.views import HELD_MESSAGE, PUBLISHED_MESSAGE, poster_hash
+from comments.notices import HELD_MESSAGE, PUBLISHED_MESSAGE
+from comments.views import poster_hash
 from tests.comments.conftest import (
     displayed_comment_ids,
     form_data,
@@ -27,6 +28,15 @@ def messages_on(doc):
     return [li.text for li in doc.findall(".//ul[@class='messages']/li")]
 
 
+def notices_on(doc):
+    """The post's notice in the thread: (its headline, the element)."""
+    return [
+        (el.find("./p[@class='comment-notice__headline']").text, el)
+        for el in doc.iter("div")
+        if el.get("data-comment-notice") is not None
+    ]
+
+
 def test_posting_a_comment_redirects_to_it_and_says_it_is_published(client):
     article = make_article()
     response = post_comment(client, article, body="First!\nSecond line.")
@@ -37,7 +47,14 @@ def test_posting_a_comment_redirects_to_it_and_says_it_is_published(client):
     assert comment.held_reason == ""
     page = client.get(response["Location"])
     doc = parse(page)
-    assert messages_on(doc) == [PUBLISHED_MESSAGE]
+    assert messages_on(doc) == []
+    [(headline, notice)] = notices_on(doc)
+    assert headline == PUBLISHED_MESSAGE
+    # Inside the comment the reader is sent to, and focused at once.
+    item = doc.find(f".//li[@id='comment-{comment.pk}']")
+    assert notice in list(item)
+    assert item.get("tabindex") == "-1"
+    assert notice.get("tabindex") == "-1" and notice.get("role") == "status"
     assert displayed_comment_ids(doc) == [comment.pk]
     assert shown_count(doc) == 1
     body = doc.find(f".//li[@id='comment-{comment.pk}']//div[@class='comment-body']")
@@ -51,10 +68,22 @@ def test_a_held_comment_says_so_and_is_neither_shown_nor_counted(client):
     comment = Comment.objects.get()
     assert comment.status == Comment.Status.PENDING
     assert comment.held_reason == Comment.Reason.PREMODERATION
+    assert response["Location"].endswith(f"#comment-{comment.pk}")
     doc = parse(client.get(response["Location"]))
-    assert messages_on(doc) == [HELD_MESSAGE]
+    [(headline, notice)] = notices_on(doc)
+    assert headline == HELD_MESSAGE
+    # The notice stands where the comment would be, with its id: the
+    # redirect's anchor exists, and says why and what happens next.
+    assert notice.get("id") == f"comment-{comment.pk}"
+    assert notice.get("autofocus") is not None
+    text = " ".join(notice.itertext())
+    assert "every comment is read by a moderator first" in text
+    assert "Once a moderator approves it, it appears here" in text
+    assert "You do not need to post it again." in text
     assert displayed_comment_ids(doc) == []
     assert shown_count(doc) == 0
+    # Once: the next page is the shared one again, without the notice.
+    assert notices_on(parse(client.get(article.get_absolute_url()))) == []
 
 
 def test_site_wide_pre_moderation_holds_comments(client, settings):
@@ -179,7 +208,8 @@ def test_the_honeypot_rejects_quietly_and_stores_nothing(client):
     response = post_comment(client, article, website="http://spam.example")
     assert response.status_code == 302
     assert not Comment.objects.exists()
-    assert messages_on(parse(client.get(response["Location"]))) == [HELD_MESSAGE]
+    [(headline, _)] = notices_on(parse(client.get(response["Location"])))
+    assert headline == HELD_MESSAGE
 
 
 def test_a_form_posted_implausibly_fast_is_held_as_too_fast(client):
