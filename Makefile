@@ -13,14 +13,17 @@ PY := $(VENV)/bin/python
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz}
 DEV_ENV := DEBUG=1
 
-.PHONY: help run test lint format bench bench-news lock install install-dev browser-deps varnish-deps clean
+.PHONY: help run dev audit test lint format bench bench-news bench-misses lock install install-dev browser-deps varnish-deps clean
 
 help:
-	@echo "make run    set up and serve the demo newsroom at http://$(HOST):$(PORT)/"
+	@echo "make run    set up and serve the demo newsroom as readers get it at $(SERVED)"
+	@echo "make dev    the same with Django's development server and DEBUG on"
+	@echo "make audit  Lighthouse's four scores for the reader pages, served as in production"
 	@echo "make test   install test dependencies and run the whole suite"
 	@echo "make lint   ruff, import contracts, manage.py check, migrations check"
 	@echo "make bench  load-test reader pages against the bare-Django ceiling"
 	@echo "make bench-news  the breaking-news scenario: calm against busy"
+	@echo "make bench-misses  CPU per page-cache miss, rendered fragments reused or not"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
 
 $(PY):
@@ -39,11 +42,40 @@ $(VENV)/.installed-dev: requirements/dev.txt | $(PY)
 install: $(VENV)/.installed-base
 install-dev: $(VENV)/.installed-dev
 
-run: install
+# make run serves the site as readers get it: DEBUG off (our 404 and 500
+# pages), collected static files, uploads served by the app, the page cache in
+# its embedded store, gunicorn. The secret key is made once and kept in
+# DATA_DIR (git-ignored); SECRET_KEY and ALLOWED_HOSTS from the environment win.
+RUN_DATA_DIR := $(or $(DATA_DIR),data)
+SECRET_KEY_FILE := $(RUN_DATA_DIR)/secret-key.txt
+# IPv6 addresses are bracketed in a URL and a bind address.
+SERVED_HOST = $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST))
+SERVED = http://$(SERVED_HOST):$(PORT)/
+RUN_ENV = DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(SERVED_HOST)}"
+
+$(SECRET_KEY_FILE): | $(PY)
+	@mkdir -p $(@D)
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@.tmp && mv $@.tmp $@
+
+# ensure_local_admin runs with DEBUG on (it refuses otherwise), so it never
+# makes an account on a real deployment by mistake.
+run: install $(SECRET_KEY_FILE)
+	@echo "Collecting static files, migrating $(RUN_DATA_DIR)/, loading the demo newsroom"
+	@$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	@$(RUN_ENV) $(PY) manage.py load_demo
+	@$(RUN_ENV) DEBUG=1 $(PY) manage.py ensure_local_admin --url $(SERVED)admin/ >/dev/null
+	@echo "Serving $(SERVED)  Admin: $(SERVED)admin/ user admin, password in $(RUN_DATA_DIR)/local-admin.txt"
+	@$(RUN_ENV) exec $(VENV)/bin/gunicorn newsroom.wsgi --workers 2 --timeout 30 \
+		--bind $(SERVED_HOST):$(PORT) --access-logfile - --log-level warning
+
+# make dev: Django's development server with DEBUG on (tracebacks, reloading).
+dev: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py load_demo
-	$(DEV_ENV) $(PY) manage.py ensure_local_admin
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(PY) manage.py ensure_local_admin --url $(SERVED)admin/
+	$(DEV_ENV) $(PY) manage.py runserver $(SERVED_HOST):$(PORT)
 
 # The browser tests need Debian's chromium (Playwright cannot download browsers
 # here) and axe-core from npm; install them when missing and we can.
@@ -54,7 +86,20 @@ browser-deps:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium not installed: browser tests will be skipped (apt-get install chromium)"; fi; \
 	fi
-	@if [ ! -f node_modules/axe-core/axe.min.js ]; then \
+	@if ! fc-list 2>/dev/null | grep -q "Noto Serif CJK"; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's Noto CJK fonts (Korean text in the browser tests)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null; \
+		else echo "fonts-noto-cjk not installed: Korean text renders as boxes in browser tests"; fi; \
+	fi
+	@if ! command -v java >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's Java for the Nu Html Checker"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+		else echo "java not installed: the HTML checker test will fail (apt-get install default-jre-headless)"; fi; \
+	fi
+	@if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -x node_modules/.bin/lighthouse ] \
+		|| [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
 		if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
 		else echo "npm not found: browser tests will be skipped"; fi; \
 	fi
@@ -87,10 +132,24 @@ bench: install
 		--duration $(BENCH_DURATION) --connections $(BENCH_CONNECTIONS) $(BENCH_ARGS)
 
 # The breaking-news scenario (bench/breaking_news.py): calm, then comments and
-# edits every few seconds, then every second, on a warm long-tail mix.
-bench-news: install
+# edits every few seconds, then every second, on a warm long-tail mix; the
+# "+varnish" modes put Varnish with deploy/varnish/newsroom.vcl in front.
+NEWS_MODES ?= pg,sqlite,pg+varnish,sqlite+varnish
+bench-news: install varnish-deps
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(PY) bench/breaking_news.py --modes $(BENCH_MODES) $(BENCH_ARGS)
+	$(PY) bench/breaking_news.py --modes $(NEWS_MODES) $(BENCH_ARGS)
+
+# CPU per page-cache miss (bench/misses.py), rendered fragments reused and not,
+# on the same datasets as make bench. Quick: make bench-misses BENCH_STORIES=1000
+BENCH_MISSES_MODES ?= sqlite
+bench-misses: install
+	$(PY) bench/misses.py --stories $(BENCH_STORIES) --modes $(BENCH_MISSES_MODES) $(BENCH_ARGS)
+
+# Lighthouse's four scores (mobile) for the front page, a story, a tag, an
+# author and search, served as make run serves them (bench/lighthouse.py); it
+# fails below 100. The browser tests (tests/browser/test_audits.py) run the same.
+audit: install-dev browser-deps
+	$(PY) bench/lighthouse.py $(AUDIT_ARGS)
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
 test: install-dev browser-deps varnish-deps

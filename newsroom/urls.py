@@ -1,12 +1,17 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.templatetags.static import static
+from django.urls import include, path, re_path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from articles import sitemaps
 from articles.http import reader_page
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from newsroom import admin as newsroom_admin
-from newsroom import views
+from newsroom import media, views
 
 # Error pages that need the database (the 404 page's menu) or that handle a
 # database error raised outside the 503 middleware answer the 503 instead.
@@ -27,8 +32,17 @@ urlpatterns = [
         f"{settings.ADMIN_URL_PREFIX}autocomplete/",
         admin.site.admin_view(newsroom_admin.autocomplete),
     ),
+    # Invitations and the invited colleague's set-password page.
+    path(f"{settings.ADMIN_URL_PREFIX}people/", include("people.urls")),
     path(settings.ADMIN_URL_PREFIX, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask every site for /favicon.ico, error pages included; the icon
+    # is a static file (hashed, cached a year), looked up when first asked for.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("newsroom/favicon.ico")),
+        name="favicon",
+    ),
     path("robots.txt", reader_page(robots_txt, query_params=()), name="robots_txt"),
     path(
         "sitemap.xml",
@@ -49,6 +63,7 @@ urlpatterns = [
         name="news_sitemap",
     ),
     path("comments/", include("comments.urls")),
+    path("corrections/", include("corrections.urls")),
     path("", include("viewcounts.urls")),
     path("", include("articles.urls")),
 ]
@@ -57,8 +72,15 @@ if settings.BENCH:
     # make bench's bare-Django ceiling (bench/pages.py); off unless BENCH=1.
     urlpatterns.insert(0, path("bench/ceiling", views.bench_ceiling))
 
-if settings.DEBUG:
-    # Local development only; production serves uploads from a media host.
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_SERVE and media.is_local_media_url(settings.MEDIA_URL):
+    # Uploads from MEDIA_ROOT, in development and on one machine in production
+    # (newsroom/media.py); off when a media host or a proxy serves them.
+    # First, so no reader page's pattern can take its addresses.
+    urlpatterns.insert(
+        0,
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$",
+            media.serve_media,
+            name="media",
+        ),
+    )

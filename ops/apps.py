@@ -6,3 +6,11 @@ class OpsConfig(AppConfig):
 
     name = "ops"
     verbose_name = "Operations"
+
+    def ready(self):
+        from django.core import checks
+
+        from newsroom import media
+
+        # Project-wide: uploads under a local MEDIA_URL that nothing serves.
+        checks.register(media.media_is_served)

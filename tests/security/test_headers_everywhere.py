@@ -146,6 +146,8 @@ class Site:
             return str(self.story.pk)
         if param == "token":
             return make_token(self.story, self.user)
+        if param == "uidb64":  # an invitation's set-password link (people)
+            return "MQ"
         if param == "revision_id":
             return str(ArticleRevision.objects.filter(article=self.story).first().pk)
         if param == "section":
@@ -163,6 +165,8 @@ class Site:
             return f"{ADMIN}articles/"
         if route.endswith("(?P<url>.*)$"):  # the admin's catch-all
             return f"{ADMIN}no-such-admin-page/"
+        if route.endswith("media/(?P<path>.+)$"):  # uploads (newsroom.media)
+            return "/media/uploads/no-such-picture.jpg"
         path = re.sub(
             r"<(?:\w+:)?(\w+)>", lambda m: self.value(route, name, m.group(1)), route
         )
