@@ -5,6 +5,10 @@ with historical models, by ``manage.py setup_roles``, and after every migrate
 or flush, so each group always exists with exactly this set and nothing more.
 What a Reporter may do with one particular story is decided per object in
 ``articles.workflow``.
+
+Feature apps add what a role may do with their models through ``extend_role()``
+in ``AppConfig.ready()`` (comments: editors moderate), so the stories know no
+feature app and the set stays exact: ``ensure_roles()`` sets both together.
 """
 
 from django.apps import apps as global_apps
@@ -43,12 +47,29 @@ EDITOR_PERMISSIONS = (
 
 ROLES = {REPORTER_GROUP: REPORTER_PERMISSIONS, EDITOR_GROUP: EDITOR_PERMISSIONS}
 
+# (app label, codename) pairs feature apps grant a role: extend_role().
+_extensions: dict[str, set[tuple[str, str]]] = {name: set() for name in ROLES}
+
+
+def extend_role(name: str, permissions) -> None:
+    """Give role ``name`` permissions on a feature app's models as well."""
+    _extensions[name].update(permissions)
+
+
+def role_permissions(name: str) -> set[tuple[str, str]]:
+    """Everything role ``name`` holds: its own set and what features added."""
+    return {*ROLES[name], *_extensions[name]}
+
 
 def ensure_roles(apps=global_apps, using="default") -> dict[str, int]:
-    """Create or reset the groups; returns how many permissions each got."""
+    """Create or reset the groups; returns how many permissions each got.
+
+    A permission not created yet (its app migrates later) is left out; the
+    feature app's own ``post_migrate`` handler calls this again.
+    """
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    wanted = {pair for pairs in ROLES.values() for pair in pairs}
+    wanted = {pair for name in ROLES for pair in role_permissions(name)}
     found = {
         (app_label, codename): pk
         for pk, app_label, codename in Permission.objects.using(using)
@@ -59,9 +80,9 @@ def ensure_roles(apps=global_apps, using="default") -> dict[str, int]:
         .values_list("pk", "content_type__app_label", "codename")
     }
     counts = {}
-    for name, pairs in ROLES.items():
+    for name in ROLES:
         group, _ = Group.objects.using(using).get_or_create(name=name)
-        ids = [found[pair] for pair in pairs if pair in found]
+        ids = [found[pair] for pair in role_permissions(name) if pair in found]
         group.permissions.set(ids)
         counts[name] = len(ids)
     return counts

@@ -6,16 +6,44 @@ stories ``articles.workflow.known_stories()`` lets the user know of (live
 ones, and those they may see in the story admin), so a draft's or a scheduled
 story's headline never reaches a moderator through a comment, a report, a
 filter or the settings' story field.
+
+Moderating is the ``comments.moderate_comment`` permission (moderators and
+editors hold it: ``comments.roles``). The queue opens on pending comments;
+each row has Approve, Reject and Spam buttons, plain POST forms that return to
+the list, which ``static/newsroom/admin/moderation.js`` sends without a reload
+(with keyboard shortcuts). Both go through ``moderation.moderate()``.
 """
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.http import (
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.views.decorators.http import require_POST
 
 from articles import workflow
 from articles.models import Article
+from comments import moderation, roles
 from comments.models import Comment, CommentReport, ModerationWord, StoryCommentSettings
+
+# The largest id any database here stores: a longer number matches nothing.
+MAX_ID = 2**63 - 1
+
+# The row buttons: (status, label, keyboard shortcut).
+ROW_BUTTONS = (
+    (Comment.Status.APPROVED, "Approve", "a"),
+    (Comment.Status.REJECTED, "Reject", "r"),
+    (Comment.Status.SPAM, "Spam", "s"),
+)
 
 
 def known_stories(request):
@@ -39,6 +67,53 @@ class KnownStoryRawIdWidget(ForeignKeyRawIdWidget):
         return super().label_and_url_for_value(value)
 
 
+def known_pending(request):
+    """Pending comments on the stories the user may know of."""
+    return Comment.objects.pending().filter(
+        article__in=known_stories(request).values("pk")
+    )
+
+
+class QueueStatusFilter(admin.SimpleListFilter):
+    """Status, with the queue (pending) as the list's default: "All" is a
+    choice of its own (``?status=all``)."""
+
+    title = "status"
+    parameter_name = "status"
+    ALL = "all"
+    # The field filter's parameter this one replaced: bookmarks keep working.
+    OLD_PARAMETER = "status__exact"
+
+    def __init__(self, request, params, model, model_admin):
+        if self.OLD_PARAMETER in params and self.parameter_name not in params:
+            params[self.parameter_name] = params.pop(self.OLD_PARAMETER)
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        return [*Comment.Status.choices, (self.ALL, "All")]
+
+    def value(self):
+        return super().value() or Comment.Status.PENDING
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.ALL:
+            return queryset
+        if value in Comment.Status.values:
+            return queryset.filter(status=value)
+        return queryset.none()  # an unknown value lists nothing
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     """The moderation queue: pending, then reported, then the rest, newest first."""
@@ -52,8 +127,9 @@ class CommentAdmin(admin.ModelAdmin):
         "report_count",
         "created_at",
     )
+    list_display_links = ("excerpt",)
     list_filter = (
-        "status",
+        QueueStatusFilter,
         "held_reason",
         ("article", admin.RelatedOnlyFieldListFilter),
     )
@@ -105,12 +181,102 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # comments come from readers
 
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Comments", **(extra_context or {})}
+        )
+
     def has_moderate_permission(self, request):
-        return request.user.has_perm("comments.moderate_comment")
+        return roles.can_moderate(request.user)
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if self.has_moderate_permission(request):
+            return (*columns, "row_buttons")
+        return columns
+
+    def desk_badge(self, request):
+        """The navigation's pending count (``newsroom.admin.DeskSite``)."""
+        if not self.has_moderate_permission(request):
+            return None
+        return known_pending(request).count()
+
+    def get_urls(self):
+        moderate = self.admin_site.admin_view(require_POST(self.moderate_view))
+        return [
+            path(
+                "<path:object_id>/moderate/",
+                moderate,
+                name="comments_comment_moderate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def moderate_view(self, request, object_id):
+        """POST ``status`` (approved, rejected, spam): one comment moderated.
+
+        Needs the moderate permission (403) and CSRF (the middleware's 403);
+        an id that is not one of the user's comments is a 404, an unknown
+        status a 400. Answers JSON to the list's script (``Accept:
+        application/json``), else returns to the list (``next``) with a message.
+        """
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        if not (object_id.isascii() and object_id.isdigit()) or int(object_id) > MAX_ID:
+            raise Http404("No such comment.")
+        comment = self.get_queryset(request).filter(pk=int(object_id)).first()
+        if comment is None:
+            raise Http404("No such comment.")
+        status = request.POST.get("status", "")
+        if status not in moderation.MODERATOR_STATUSES:
+            return HttpResponseBadRequest(
+                "Bad request: unknown status.", content_type="text/plain"
+            )
+        moderation.moderate(comment, status)
+        label = comment.get_status_display()
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse(
+                {
+                    "id": comment.pk,
+                    "status": comment.status,
+                    "label": label,
+                    "pending": known_pending(request).count(),
+                }
+            )
+        self.message_user(
+            request, f"Comment by {comment.name}: {label.lower()}.", messages.SUCCESS
+        )
+        return HttpResponseRedirect(self._return_url(request))
+
+    def _return_url(self, request):
+        url = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(
+            url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ) and url.startswith(reverse("admin:comments_comment_changelist")):
+            return url
+        return reverse("admin:comments_comment_changelist")
 
     @admin.display(description="comment")
     def excerpt(self, obj):
         return Truncator(obj.body).chars(80)
+
+    @admin.display(description="moderate")
+    def row_buttons(self, obj):
+        """Buttons of the one form outside the list's own (forms do not nest):
+        ``form="row-moderation"`` with this comment's address."""
+        url = reverse("admin:comments_comment_moderate", args=[obj.pk])
+        buttons = format_html_join(
+            "",
+            '<button type="submit" form="row-moderation" formaction="{}" '
+            'name="status" value="{}" class="desk-mod desk-mod-{}" '
+            'data-shortcut="{}" aria-keyshortcuts="{}">{}</button>',
+            (
+                (url, status, status, key, key, label)
+                for status, label, key in ROW_BUTTONS
+                if status != obj.status
+            ),
+        )
+        return format_html('<span class="desk-mod-buttons">{}</span>', buttons)
 
     def _moderate(self, request, queryset, status, verb):
         changed = queryset.set_status(status)

@@ -9,7 +9,7 @@ class CommentsConfig(AppConfig):
 
     def ready(self):
         from articles import fragments
-        from comments import roles, signal_handlers
+        from comments import alerts, roles, signal_handlers, signals
         from comments.models import Comment
         from comments.templatetags import comment_tags
 
@@ -27,8 +27,17 @@ class CommentsConfig(AppConfig):
             sender=Comment,
             dispatch_uid="comments_purge_on_delete",
         )
-        # The data migration creates the group; this puts it back after a
-        # database flush (which re-creates permissions but not groups).
+        # The queue alert (comments.alerts): whenever the queue may have moved.
+        post_save.connect(
+            alerts.queue_changed, sender=Comment, dispatch_uid="comments_queue_alert"
+        )
+        signals.comments_changed.connect(
+            alerts.queue_changed, dispatch_uid="comments_queue_alert_bulk"
+        )
+        # Editors moderate (comments.roles); the data migration creates the
+        # Moderator group; this puts both back after a database flush (which
+        # re-creates permissions but not groups).
+        roles.extend_editor_role()
         post_migrate.connect(
             roles.ensure_moderator_group_after_migrate,
             sender=self,

@@ -12,8 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from comments import textfold
-from comments.models import Comment, ModerationWord, StoryCommentSettings
+from django.db import transaction
+
+from comments import signals, textfold
+from comments.models import (
+    Comment,
+    CommentReport,
+    ModerationWord,
+    StoryCommentSettings,
+)
 
 MAX_LINKS = 2
 LINK_RE = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -153,3 +160,38 @@ def word_lists() -> tuple[tuple[str, ...], tuple[str, ...]]:
     for word, action in ModerationWord.objects.values_list("word", "action"):
         (reject if action == ModerationWord.Action.REJECT else hold).append(word)
     return tuple(hold), tuple(reject)
+
+
+# What a moderator may set a comment to from the queue's row buttons.
+MODERATOR_STATUSES = (
+    Comment.Status.APPROVED,
+    Comment.Status.REJECTED,
+    Comment.Status.SPAM,
+)
+
+
+def moderate(comment: Comment, status: str, *, by=None) -> bool:
+    """One moderator's decision on one comment; False if nothing changed.
+
+    Saved as a row, not as a bulk update: its ``post_save`` retires only that
+    story's pages and Most Commented (``comments_changed`` with the comment).
+    Approving clears the comment's reports, as the bulk action does.
+    """
+    if status not in MODERATOR_STATUSES:
+        raise ValueError(f"Not a moderation status: {status!r}")
+    if comment.status == status:
+        return False
+    fields = ["status"]
+    with transaction.atomic():
+        comment.status = status
+        if status == Comment.Status.APPROVED and comment.report_count:
+            CommentReport.objects.filter(comment=comment).delete()
+            comment.report_count = 0
+            fields.append("report_count")
+        comment.save(update_fields=fields)
+        transaction.on_commit(
+            lambda: signals.comment_moderated.send(
+                sender=Comment, comment_ids=[comment.pk], status=status, by=by
+            )
+        )
+    return True

@@ -6,6 +6,9 @@
   authentication backend (django-axes) sees it.
 - ``autocomplete``: the widgets' search, refusing names that are no widget's.
 - ``AdminQueryGuardMiddleware``: no NUL in the admin's query parameters.
+- ``DeskSite``: the admin as the newsroom's desk: its name, the editor's words
+  for the sections of the menu, internal apps for superusers only, and the
+  counts model admins show beside their name (``desk_badge()``).
 """
 
 from django.apps import apps
@@ -19,6 +22,149 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.db.models.fields.related import RelatedField
 from django.http import Http404, HttpResponseBadRequest
+from django.urls import reverse
+
+# The desk's menu: (title, app whose index the title links to, models as
+# (app label, model name, the editor's word)). Models of apps named nowhere
+# keep their app's own section, after these.
+DESK_SECTIONS = (
+    (
+        "Stories",
+        "articles",
+        (
+            ("articles", "article", "Stories"),
+            ("articles", "section", "Sections"),
+            ("taggit", "tag", "Tags"),
+        ),
+    ),
+    (
+        "Comments",
+        "comments",
+        (
+            ("comments", "comment", "Comments"),
+            ("comments", "commentreport", "Reports"),
+            ("comments", "moderationword", "Word list"),
+            ("comments", "storycommentsettings", "Story comment settings"),
+        ),
+    ),
+    (
+        "People",
+        "auth",
+        (
+            ("articles", "author", "Authors"),
+            ("auth", "user", "Users"),
+            ("auth", "group", "Roles"),
+        ),
+    ),
+)
+# Machinery, not newsroom work: login attempts (axes), tag storage (taggit's
+# own models). Listed for superusers only, under "Internal".
+INTERNAL_APPS = frozenset({"axes", "taggit"})
+
+
+class DeskSite(admin.AdminSite):
+    """The admin site, as the desk: see ``DESK_SECTIONS``.
+
+    Permissions are Django's as ever; this only arranges and names what a user
+    may already open. A model admin with a ``desk_badge(request)`` method
+    (the comment queue's pending count) has the number shown beside its name,
+    in the menu and the header: one query per page, whatever the numbers.
+    """
+
+    index_title = "Desk"
+
+    @property
+    def site_header(self):
+        return settings.NEWSROOM_NAME
+
+    @property
+    def site_title(self):
+        return f"{settings.NEWSROOM_NAME} desk"
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        context["desk_badges"] = [
+            model
+            for app in context["available_apps"]
+            for model in app["models"]
+            if model.get("badge")
+        ]
+        return context
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        badges = self._badges(request)
+        words = {
+            (app, model): word
+            for _, _, models in DESK_SECTIONS
+            for app, model, word in models
+        }
+        for app in app_list:
+            for model in app["models"]:
+                meta = model["model"]._meta
+                model["name"] = words.get(
+                    (meta.app_label, meta.model_name), model["name"]
+                )
+                model["badge"] = badges.get(model["model"])
+        if app_label is not None:
+            return app_list
+        return self._desk_sections(request, app_list)
+
+    def _badges(self, request):
+        # get_app_list() runs twice on the index (the menu and the page).
+        badges = getattr(request, "_desk_badges", None)
+        if badges is None:
+            badges = {}
+            for model, model_admin in self._registry.items():
+                badge = getattr(model_admin, "desk_badge", None)
+                if badge is not None:
+                    badges[model] = badge(request)
+            request._desk_badges = badges
+        return badges
+
+    def _desk_sections(self, request, app_list):
+        found = {
+            (model["model"]._meta.app_label, model["model"]._meta.model_name): model
+            for app in app_list
+            for model in app["models"]
+        }
+        sections, placed = [], set()
+        for title, app_label, models in DESK_SECTIONS:
+            chosen = [
+                found[app, name] for app, name, _ in models if (app, name) in found
+            ]
+            placed.update((app, name) for app, name, _ in models)
+            if chosen:
+                sections.append(self._section(title, app_label, chosen))
+        internal = []
+        for app in app_list:
+            rest = [
+                model
+                for model in app["models"]
+                if (model["model"]._meta.app_label, model["model"]._meta.model_name)
+                not in placed
+            ]
+            if not rest:
+                continue
+            if app["app_label"] in INTERNAL_APPS:
+                internal.extend(rest)
+            else:
+                sections.append({**app, "models": rest})
+        if internal and request.user.is_superuser:
+            label = internal[0]["model"]._meta.app_label
+            sections.append(self._section("Internal", label, internal))
+        return sections
+
+    def _section(self, title, app_label, models):
+        return {
+            "name": title,
+            "app_label": app_label,
+            "app_url": reverse(
+                "admin:app_list", kwargs={"app_label": app_label}, current_app=self.name
+            ),
+            "has_module_perms": True,
+            "models": models,
+        }
 
 
 def view_on_site(request, content_type_id, object_id):

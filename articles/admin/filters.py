@@ -5,12 +5,21 @@ may see (``workflow.visible_stories``): a tag used only on another reporter's
 draft is not offered, so its name does not leak through the sidebar.
 """
 
+from datetime import datetime, time, timedelta
+
 from django.contrib import admin
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from taggit.models import Tag
 
 from articles import workflow
-from articles.models import Article, Author, TaggedArticle
+from articles.models import (
+    Article,
+    ArticleRevision,
+    Author,
+    TaggedArticle,
+    live_lookups,
+)
 
 # The largest id any database here stores: a longer number matches nothing.
 MAX_ID = 2**63 - 1
@@ -73,8 +82,45 @@ class TagListFilter(admin.SimpleListFilter):
         return queryset.none() if pk is None else queryset.tagged(pk)
 
 
+def returned_condition() -> Q:
+    """Drafts that were in review before: an editor sent them back.
+
+    Read from the revisions (each holds the status it was saved with), so no
+    state of its own to keep in step; the editor's notes are the summary of
+    the revision that sent the story back (the dashboard shows it).
+    """
+    was_in_review = ArticleRevision.objects.filter(
+        article=OuterRef("pk"), data__status=Article.Status.REVIEW
+    )
+    return Q(Exists(was_in_review), status=Article.Status.DRAFT)
+
+
+def returned(queryset):
+    return queryset.filter(returned_condition())
+
+
+def today_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Midnight to midnight of ``now``'s day in the newsroom's time zone."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
+    return start, start + timedelta(days=1)
+
+
+def published_today_condition(now: datetime) -> Q:
+    start, _ = today_bounds(now)
+    return Q(**live_lookups(now), published_at__gte=start)
+
+
+def scheduled_condition(now: datetime) -> Q:
+    return Q(status=Article.Status.PUBLISHED, published_at__gt=now)
+
+
+def published_today(queryset, now: datetime):
+    return queryset.filter(published_today_condition(now))
+
+
 class WorkflowStateFilter(admin.SimpleListFilter):
-    """Draft, in review, scheduled (published, time to come) or live."""
+    """Draft, returned, in review, scheduled (published, time to come), live,
+    live since midnight."""
 
     title = "workflow state"
     parameter_name = "state"
@@ -82,9 +128,11 @@ class WorkflowStateFilter(admin.SimpleListFilter):
     def lookups(self, request, model_admin):
         return [
             ("draft", "Draft"),
+            ("returned", "Returned with notes"),
             ("review", "In review"),
             ("scheduled", "Scheduled"),
             ("published", "Published (live)"),
+            ("today", "Published today"),
         ]
 
     def queryset(self, request, queryset):
@@ -92,10 +140,14 @@ class WorkflowStateFilter(admin.SimpleListFilter):
         match self.value():
             case "draft":
                 return queryset.filter(status=Article.Status.DRAFT)
+            case "returned":
+                return returned(queryset)
             case "review":
                 return queryset.filter(status=Article.Status.REVIEW)
             case "scheduled":
                 return queryset.scheduled(now)
             case "published":
                 return queryset.published(now)
+            case "today":
+                return published_today(queryset, now)
         return queryset

@@ -4,7 +4,10 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
-from articles.roles import EDITOR_PERMISSIONS, REPORTER_PERMISSIONS
+from articles.roles import EDITOR_PERMISSIONS, REPORTER_PERMISSIONS, role_permissions
+from comments.roles import EDITOR_PERMISSIONS as EDITOR_COMMENT_PERMISSIONS
+from corrections.roles import EDITOR_PERMISSIONS as EDITOR_CORRECTION_PERMISSIONS
+from corrections.roles import REPORTER_PERMISSIONS as REPORTER_CORRECTION_PERMISSIONS
 from tests.articles.workflow_helpers import make_role_user
 
 
@@ -19,13 +22,33 @@ def group_permissions(name):
 def test_migrations_create_the_reporter_and_editor_groups_with_exact_permissions(
     db,
 ):
-    assert group_permissions("Reporter") == set(REPORTER_PERMISSIONS)
-    assert group_permissions("Editor") == set(EDITOR_PERMISSIONS)
+    assert group_permissions("Reporter") == {
+        *REPORTER_PERMISSIONS,
+        *REPORTER_CORRECTION_PERMISSIONS,
+    }
+    assert group_permissions("Editor") == {
+        *EDITOR_PERMISSIONS,
+        *EDITOR_COMMENT_PERMISSIONS,
+        *EDITOR_CORRECTION_PERMISSIONS,
+        ("audit", "view_auditentry"),
+    }
+
+
+def test_the_comments_app_adds_moderation_to_the_editor_role_only():
+    assert set(EDITOR_COMMENT_PERMISSIONS) <= role_permissions("Editor")
+    assert ("comments", "moderate_comment") in role_permissions("Editor")
+    assert role_permissions("Reporter") == {
+        *REPORTER_PERMISSIONS,
+        *REPORTER_CORRECTION_PERMISSIONS,
+    }
 
 
 def test_every_role_permission_exists(db):
     # A typo in articles.roles would silently give a role less than intended.
-    for app_label, codename in {*REPORTER_PERMISSIONS, *EDITOR_PERMISSIONS}:
+    for app_label, codename in {
+        *role_permissions("Reporter"),
+        *role_permissions("Editor"),
+    }:
         assert Permission.objects.filter(
             content_type__app_label=app_label, codename=codename
         ).exists(), (app_label, codename)
@@ -38,16 +61,25 @@ def test_setup_roles_is_idempotent_and_resets_drifted_groups(db):
             content_type__app_label="articles", codename="publish_article"
         )
     )
+    reporter.permissions.add(
+        Permission.objects.get(
+            content_type__app_label="comments", codename="moderate_comment"
+        )
+    )
     Group.objects.filter(name="Editor").delete()
 
     out = StringIO()
     call_command("setup_roles", stdout=out)
     call_command("setup_roles", stdout=out)
 
-    assert group_permissions("Reporter") == set(REPORTER_PERMISSIONS)
-    assert group_permissions("Editor") == set(EDITOR_PERMISSIONS)
+    assert group_permissions("Reporter") == {
+        *REPORTER_PERMISSIONS,
+        *REPORTER_CORRECTION_PERMISSIONS,
+    }
+    assert group_permissions("Editor") == role_permissions("Editor")
+    assert ("comments", "moderate_comment") in group_permissions("Editor")
     assert Group.objects.filter(name__in=["Reporter", "Editor"]).count() == 2
-    assert "Reporter: 10 permissions" in out.getvalue()
+    assert "Reporter: 12 permissions" in out.getvalue()  # 10 + 2 on corrections
 
 
 def test_reporter_may_write_but_not_publish_or_delete(db):
@@ -70,9 +102,12 @@ def test_editor_may_publish_and_manage_sections_authors_and_tags(db):
         "articles.add_author",
         "articles.delete_byline",
         "taggit.change_tag",
+        # Editors moderate too: the permission, not the Moderator group.
+        "comments.moderate_comment",
+        "comments.change_comment",
     ]:
         assert user.has_perm(perm), perm
-    assert not user.has_perm("comments.moderate_comment")
+    assert not user.groups.filter(name="Moderator").exists()
 
 
 @pytest.mark.parametrize("perm", ["articles.view_article", "articles.publish_article"])
