@@ -1,4 +1,5 @@
 import operator
+import secrets
 import uuid
 from datetime import datetime
 from pathlib import PurePath
@@ -6,18 +7,19 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
-from django.utils import timezone
-from django.utils.text import slugify
+from django.db.models import Count, F, Prefetch, Q
+from django.utils import formats, timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_supported_language_variant
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import signals
+from articles import signals, slugs
 from articles.images import CleanImageField
 from articles.links import cached_reverse
 from articles.sanitizer import clean_html
+from articles.storage import AtomicFileSystemStorage
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -57,6 +59,17 @@ def upload_path(instance, filename):
         suffix = ".bin"
     now = timezone.now()
     return f"uploads/{now:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+def language_choices():
+    """The languages a story may be in: ``settings.LANGUAGES``, read when
+    asked, so adding one needs no migration."""
+    return settings.LANGUAGES
+
+
+def default_language():
+    """The site's language as one of ``LANGUAGES`` ("en-us" is written "en")."""
+    return get_supported_language_variant(settings.LANGUAGE_CODE)
 
 
 class Section(models.Model):
@@ -102,9 +115,6 @@ class Author(models.Model):
         return cached_reverse("articles:author", self.slug)
 
 
-# The section blocks are drawn from this many newest stories, so the front page
-# never ranks the whole archive; a section silent that long shows no block.
-SECTION_BLOCK_CANDIDATES = 400
 # Related stories are ranked among this many newest stories sharing a tag.
 RELATED_CANDIDATES = 500
 
@@ -253,39 +263,6 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-shared_tags", "-published_at", "-pk")[:limit]
         )
 
-    def section_blocks(self, per_section: int, *, exclude=()) -> list:
-        """The newest ``per_section`` stories of every section, in one query
-        (a window): ``[(section, [stories])]`` in the sections' order, without
-        the body. Bylines are left to the caller, to fetch with the rest of
-        the page's stories.
-
-        Drawn from the newest ``SECTION_BLOCK_CANDIDATES`` of these stories;
-        the stories in ``exclude`` (already at the top of the page) are left
-        out.
-        """
-        newest = self.order_by("-published_at", "-pk").values("pk")
-        ranked = (
-            Article.objects.filter(pk__in=newest[:SECTION_BLOCK_CANDIDATES])
-            .exclude(pk__in=[story.pk for story in exclude])
-            .annotate(
-                section_rank=Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("published_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(section_rank__lte=per_section)
-            .select_related("section")
-            .defer("body")
-            .order_by("section__order", "section__name", "section_rank")
-        )
-        blocks = []
-        for story in ranked:
-            if not blocks or blocks[-1][0] != story.section:
-                blocks.append((story.section, []))
-            blocks[-1][1].append(story)
-        return blocks
-
     def update(self, **kwargs):
         """Bulk changes (admin actions) send no model signal: say so here."""
         rows = super().update(**kwargs)
@@ -294,15 +271,23 @@ class ArticleQuerySet(models.QuerySet):
         return rows
 
 
+# Why the headline stops at 200 characters: longer ones run past three lines
+# on story cards and are cut off in search results, feeds and social cards.
+# The form says so and refuses more; nothing is cut silently.
+HEADLINE_LIMIT = 200
+SEO_HEADLINE_LIMIT = 120
+SEO_DESCRIPTION_LIMIT = 300
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
-    headline = models.CharField(max_length=200)
+    headline = models.CharField(max_length=HEADLINE_LIMIT)
     slug = models.SlugField(
-        max_length=200,
+        max_length=slugs.SLUG_MAX_LENGTH,
         unique=True,
         allow_unicode=True,
         help_text="The last part of the story's address.",
@@ -315,6 +300,13 @@ class Article(models.Model):
         "in feeds and search results.",
     )
     body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=clean_html, blank=True)
+    language = models.CharField(
+        max_length=10,
+        choices=language_choices,
+        default=default_language,
+        help_text="The language the story is written in; pages and feeds "
+        "declare it to browsers, screen readers and search engines.",
+    )
     lead_image = CleanImageField(
         upload_to=upload_path,
         blank=True,
@@ -362,10 +354,40 @@ class Article(models.Model):
         default=False,
         help_text="Top stories lead the home page, newest first.",
     )
+    # Search and social previews (articles.seo, feeds): optional, the
+    # headline, standfirst and lead image stand in for them.
+    seo_headline = models.CharField(
+        "search and social headline",
+        max_length=SEO_HEADLINE_LIMIT,
+        blank=True,
+        help_text="Optional. Shown by search engines and on social cards instead "
+        "of the headline; they cut titles after about 60 characters.",
+    )
+    seo_description = models.CharField(
+        "search and social description",
+        max_length=SEO_DESCRIPTION_LIMIT,
+        blank=True,
+        help_text="Optional. Used instead of the standfirst in search results, "
+        "social cards and feeds; about 155 characters are shown.",
+    )
+    social_image = CleanImageField(
+        "social image",
+        upload_to=upload_path,
+        blank=True,
+        width_field="social_image_width",
+        height_field="social_image_height",
+        help_text="Optional. Shown on social cards instead of the lead image "
+        "(1200 × 630 pixels is best). Re-encoded like the lead image.",
+    )
+    social_image_width = models.PositiveIntegerField(null=True, editable=False)
+    social_image_height = models.PositiveIntegerField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        # The newsroom's word, everywhere the admin names the model.
+        verbose_name = "story"
+        verbose_name_plural = "stories"
         ordering = ["-published_at", "-pk"]
         indexes = [
             models.Index(
@@ -396,7 +418,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.headline, allow_unicode=True)[:200]
+            self.slug = slugs.slug_from(self.headline)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.body = clean_html(self.body)
@@ -455,6 +477,21 @@ class Article(models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    @property
+    def search_headline(self):
+        """What search engines and social cards show as the title."""
+        return self.seo_headline or self.headline
+
+    @property
+    def search_description(self):
+        """The summary for search results, social cards and feeds."""
+        return self.seo_description or self.dek
+
+    @property
+    def social_picture(self):
+        """The picture of social cards: the social image, else the lead image."""
+        return self.social_image or self.lead_image
 
     @property
     def was_updated(self):
@@ -532,7 +569,8 @@ class ArticleRevision(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.article_id} at {self.created_at:%Y-%m-%d %H:%M}"
+        when = timezone.localtime(self.created_at)
+        return f"{self.article_id} at {formats.date_format(when, 'DATETIME_FORMAT')}"
 
 
 class TaggedArticle(TaggedItemBase):
@@ -579,3 +617,143 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article_id}"
+
+
+def kept_upload_path(instance, filename):
+    """Kept uploads under a generated name."""
+    suffix = ".png" if filename.lower().endswith(".png") else ".jpg"
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class KeptUploadStorage(AtomicFileSystemStorage):
+    """Beside the media folder, never inside it: a kept upload is not
+    published, and no address serves it (``KEPT_UPLOADS_ROOT``, by default
+    ``<MEDIA_ROOT>-kept``). Read when first used, and again when
+    ``MEDIA_ROOT`` changes (tests)."""
+
+    @cached_property
+    def base_location(self):
+        return getattr(settings, "KEPT_UPLOADS_ROOT", None) or (
+            f"{str(settings.MEDIA_ROOT).rstrip('/')}-kept"
+        )
+
+
+def kept_upload_storage():
+    return KeptUploadStorage()
+
+
+class BodyImage(models.Model):
+    """A picture placed in a story's body from the editor.
+
+    Uploaded by ``articles.bodyimages`` through the lead image's pipeline
+    (``CleanImageField``: decoding limits, re-encoding without metadata) with
+    its renditions made at once; the body keeps a ``<figure
+    class="body-figure">`` that the story page draws as ``<picture>``.
+    ``article`` is set by ``services.save_story()`` once a saved body uses it.
+    """
+
+    image = CleanImageField(
+        upload_to=upload_path, width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    alt = models.CharField("alt text", max_length=300)
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=200, blank=True)
+    article = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="body_images",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.alt
+
+
+class KeptUpload(models.Model):
+    """A picture that came with a form that failed validation, kept for the
+    editor who sent it so that they need not upload it again
+    (``articles.uploads``). Already re-encoded: pixels only."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file = models.FileField(upload_to=kept_upload_path, storage=kept_upload_storage)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    # Shown back to the editor ("kept: photo.jpg"), never used in a path.
+    original_name = models.CharField(max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return self.original_name or str(self.token)
+
+
+def _preview_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class PreviewLinkQuerySet(models.QuerySet):
+    def active(self, now=None):
+        """Links that still open: not revoked, not expired, and made by
+        someone still on the desk (an account deactivated, or no longer
+        staff, takes its links with it)."""
+        now = now or timezone.now()
+        return self.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            created_by__is_active=True,
+            created_by__is_staff=True,
+        )
+
+
+class PreviewLink(models.Model):
+    """A share link to a story's preview for someone without a login
+    (``articles.preview``): signed, expiring, revocable by the desk."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="preview_links"
+    )
+    # Carried in the signed token and compared in constant time: a link made
+    # before a revoke-and-recreate never opens the new one.
+    key = models.CharField(max_length=32, default=_preview_key, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreviewLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Share link {self.pk} to {self.article_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def revoke(self, now=None) -> None:
+        self.revoked_at = now or timezone.now()
+        self.save(update_fields=["revoked_at"])

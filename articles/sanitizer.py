@@ -38,6 +38,15 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
 }
 
+# The one class values the body may carry: the editor's picture block,
+# ``<figure class="body-figure">`` with its ``<img>`` (from our media only) and
+# a ``<figcaption>`` holding the caption and ``<span class="body-figure__credit">``
+# (``articles.bodyimages``). Any other class is dropped.
+ALLOWED_CLASSES = {
+    "figure": {"body-figure"},
+    "span": {"body-figure__credit"},
+}
+
 URL_SCHEMES = {"http", "https", "mailto"}
 
 # Dropped together with everything inside them: their content is either code,
@@ -88,11 +97,20 @@ _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags=DROPPED_WITH_CONTENT,
     attributes=ALLOWED_ATTRIBUTES,
+    allowed_classes=ALLOWED_CLASSES,
     attribute_filter=_filter_attribute,
     url_schemes=URL_SCHEMES,
     link_rel="noopener noreferrer",
     strip_comments=True,
 )
+
+
+def _tidy(html):
+    """Drop the empty ``class=""`` left where no class value was allowed.
+
+    In the cleaner's output a quote inside a value is always ``&quot;``, so
+    this matches attributes only, never text."""
+    return html.replace(' class=""', "")
 
 
 def clean_html(html):
@@ -102,9 +120,9 @@ def clean_html(html):
     # html5ever repairs mis-nested markup (e.g. a stray <li>) while cleaning, and
     # a second pass can repair what the first produced; iterate to the fixed
     # point so that cleaning stored HTML again never changes it.
-    cleaned = _cleaner.clean(html).strip()
+    cleaned = _tidy(_cleaner.clean(html).strip())
     for _ in range(4):
-        again = _cleaner.clean(cleaned).strip()
+        again = _tidy(_cleaner.clean(cleaned).strip())
         if again == cleaned:
             break
         cleaned = again

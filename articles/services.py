@@ -15,9 +15,9 @@ from collections.abc import Callable
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from articles import images, redirects, revisions, signals
+from articles import bodyimages, images, redirects, revisions, signals
 from articles.models import Article, ArticleRevision
 
 
@@ -85,7 +85,9 @@ def restore_revision(
     """
     if revision.article_id != story.pk:
         raise ValueError("This revision belongs to another story.")
-    when = f"{timezone.localtime(revision.created_at):%Y-%m-%d %H:%M}"
+    when = formats.date_format(
+        timezone.localtime(revision.created_at), "DATETIME_FORMAT"
+    )
     summary = f"Restored the version of {when}."
     with transaction.atomic():
         story.refresh_from_db(from_queryset=Article.objects.select_for_update())
@@ -101,6 +103,11 @@ def restore_revision(
             new = revisions.record_unchanged(
                 story, by, f"Restored the version of {when} (no changes)."
             )
+        transaction.on_commit(
+            lambda: signals.story_restored.send(
+                sender=Article, story=story, revision=revision, new_revision=new, by=by
+            )
+        )
     return new
 
 
@@ -145,6 +152,7 @@ def _save(story, *, by, related, summary, renditions) -> ArticleRevision | None:
     stored = _stored(story)
     old_url = redirects.public_url(stored)
     was_live = stored is not None and stored.is_published
+    was_scheduled = stored is not None and stored.is_scheduled
     try:
         # A new picture is written here, by the field's pre_save().
         story.save()
@@ -152,6 +160,9 @@ def _save(story, *, by, related, summary, renditions) -> ArticleRevision | None:
         raise MediaUnavailable(media_message(error)) from error
     if related is not None:
         related()
+    # The pictures placed in the body (uploaded from the editor) become the
+    # story's: what a sweep of unused body pictures asks.
+    bodyimages.link_to_story(story)
     revision, changed = revisions.record_changes(story, by, summary)
     redirects.record_url_change(story, old_url)
 
@@ -170,6 +181,7 @@ def _save(story, *, by, related, summary, renditions) -> ArticleRevision | None:
         changed_fields=changed,
         was_live=was_live,
         is_live=story.is_published,
+        was_scheduled=was_scheduled,
     )
     return revision
 
@@ -209,9 +221,10 @@ def _change_many(queryset: QuerySet, *, by, now, **values) -> int:
         pks = list(before)
         count = Article.objects.filter(pk__in=pks).update(updated_at=now, **values)
         revisions.record_many(pks, by)
+        changes = []
         for story in Article.objects.filter(pk__in=pks):
             old = before[story.pk]
-            _announce(
+            events = _announce(
                 story,
                 by=by,
                 created=False,
@@ -222,16 +235,49 @@ def _change_many(queryset: QuerySet, *, by, now, **values) -> int:
                 ],
                 was_live=old.is_published,
                 is_live=story.is_published,
+                was_scheduled=old.is_scheduled,
+                bulk=True,
             )
+            changes += [(story, event) for event in events]
+        transaction.on_commit(
+            lambda: signals.stories_changed_in_bulk.send(
+                sender=Article, changes=changes, by=by
+            )
+        )
     return count
 
 
-def _announce(story, *, by, created, changed_fields, was_live, is_live) -> None:
+def _announce(
+    story,
+    *,
+    by,
+    created,
+    changed_fields,
+    was_live,
+    is_live,
+    was_scheduled=False,
+    bulk=False,
+) -> list[str]:
     """Once the save is committed, tell whoever listens (``articles.signals``).
 
     Listeners (a search index, webhooks) then read what readers will see,
-    and nothing is sent for a save that was rolled back.
+    and nothing is sent for a save that was rolled back. Returns the story's
+    events ("published", "unpublished", "scheduled") for the bulk signal.
     """
+    events = []
+    if is_live and not was_live:
+        events.append("published")
+    elif was_live and not is_live:
+        events.append("unpublished")
+    if story.is_scheduled and not was_scheduled:
+        events.append("scheduled")
+    sent = {
+        "published": signals.story_published,
+        "unpublished": signals.story_unpublished,
+        "scheduled": signals.story_scheduled,
+    }
+    # Only the bulk actions say so: a single save's signals stay as they were.
+    extra = {"bulk": True} if bulk else {}
 
     def send():
         signals.story_saved.send(
@@ -241,9 +287,8 @@ def _announce(story, *, by, created, changed_fields, was_live, is_live) -> None:
             created=created,
             changed_fields=changed_fields,
         )
-        if is_live and not was_live:
-            signals.story_published.send(sender=Article, story=story, by=by)
-        elif was_live and not is_live:
-            signals.story_unpublished.send(sender=Article, story=story, by=by)
+        for event in events:
+            sent[event].send(sender=Article, story=story, by=by, **extra)
 
     transaction.on_commit(send)
+    return events

@@ -16,6 +16,18 @@ down (``story``, ``by``: the user, or None).
 
 ``story_deleted``: a story was deleted (``story``, and ``story_id``: the
 instance has lost its primary key by the time a listener looks later).
+
+``story_scheduled``: a story was marked published with a publication time
+still to come (``story``, ``by``), by ``save_story()`` or a bulk action.
+
+``story_restored``: ``restore_revision()`` put a revision back (``story``,
+``revision``: the one restored, ``new_revision``, ``by``), after the commit.
+
+From the bulk actions (``publish_stories()`` and the like), the per-story
+``story_published``, ``story_unpublished`` and ``story_scheduled`` also carry
+``bulk=True``, and then ``stories_changed_in_bulk`` names the whole batch once
+(``changes``: (story, "published" | "unpublished" | "scheduled") pairs, ``by``),
+for listeners that write one row per story and would rather write them at once.
 """
 
 from django.dispatch import Signal
@@ -25,3 +37,6 @@ story_saved = Signal()
 story_published = Signal()
 story_unpublished = Signal()
 story_deleted = Signal()
+story_scheduled = Signal()
+story_restored = Signal()
+stories_changed_in_bulk = Signal()

@@ -7,31 +7,71 @@ which the change form, the actions and the revision restore all go through.
 
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from articles import images, services, workflow
+from articles import images, services, uploads, workflow
+from articles.admin import editor_views
 from articles.admin.filters import (
     AuthorListFilter,
     TagListFilter,
     WorkflowStateFilter,
 )
-from articles.admin.forms import ArticleForm
+from articles.admin.forms import (
+    OVERRIDE,
+    PUBLISHING_STEPS,
+    ArticleForm,
+    BylineFormSet,
+)
 from articles.admin.revisions import StoryRevisionsMixin
-from articles.models import Article, Byline
+from articles.models import HEADLINE_LIMIT, Article, Byline
 
 
 class BylineInline(admin.TabularInline):
+    """Bylines near the top of the form, in the order readers see them:
+    dragged into place, or moved with the up and down buttons (the script,
+    ``static/articles/admin/story-form.js``, writes the order numbers)."""
+
     model = Byline
+    formset = BylineFormSet
+    template = "admin/articles/article/byline_inline.html"
     extra = 1
     fields = ["author", "role", "order"]
     ordering = ["order", "pk"]
     autocomplete_fields = ["author"]
+    BYLINE_LABELS = {"author": "Author", "role": "Role", "order": "Order"}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        step = (
+            workflow.requested_step(request.POST) if request.method == "POST" else None
+        )
+        return type(
+            formset.__name__,
+            (formset,),
+            {
+                "workflow_step": step,
+                "override_warnings": request.method == "POST"
+                and OVERRIDE in request.POST,
+            },
+        )
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        label = self.BYLINE_LABELS.get(db_field.name)
+        if field is not None and label:
+            # A table cell has no <label>: name each control for screen readers.
+            field.widget.attrs["aria-label"] = label
+            if db_field.name == "order":
+                field.widget.attrs["class"] = "byline-order"
+        return field
 
     # The parent story's object-level right applies to its bylines too: a
     # forged inline POST on someone else's (or a published) story changes nothing.
@@ -64,7 +104,12 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         "byline_names",
         "is_top_story",
     ]
-    list_display_links = ["thumbnail", "headline"]
+    # The headline is the link: a picture with empty alt text would be a link
+    # with no name for a screen reader.
+    list_display_links = ["headline"]
+    # The desk's list (templates/admin/change_list.html, desk.css): a wide
+    # headline column, the filters folded above it, cards on a phone.
+    change_list_template = "admin/articles/story_list.html"
     list_select_related = ["section"]
     list_filter = [
         WorkflowStateFilter,
@@ -76,11 +121,16 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
     ]
     search_fields = ["headline", "dek", "body"]
     date_hierarchy = "published_at"
-    prepopulated_fields = {"slug": ["headline"]}
+    # No prepopulated_fields: Django's script cuts the slug mid-word at the
+    # column's length. The form's script makes it from the headline, cut
+    # between words (articles.slugs), and so does the server when it is empty.
     inlines = [BylineInline]
     actions = ["publish", "schedule", "unpublish"]
+    # The change form (templates/admin/articles/article/change_form.html)
+    # puts the bylines right after the first fieldset.
     fieldsets = [
-        (None, {"fields": ["headline", "slug", "dek", "body"]}),
+        (None, {"fields": ["headline", "slug", "dek"]}),
+        (None, {"fields": ["body"], "classes": ["story-body"]}),
         (
             "Lead image",
             {
@@ -92,7 +142,17 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Filing", {"fields": ["section", "tags"]}),
+        ("Filing", {"fields": ["section", "tags", "language"]}),
+        (
+            "Search and social",
+            {
+                "fields": ["seo_headline", "seo_description", "social_image"],
+                "classes": ["collapse"],
+                "description": "Optional: what search engines, social cards "
+                "and feeds show instead of the headline, standfirst and lead "
+                "image.",
+            },
+        ),
         (
             "Publishing",
             {
@@ -109,6 +169,11 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
     # Permissions: model-level from the user's groups, object-level from
     # articles.workflow. get_queryset narrows every view (change, history,
     # delete, actions, revisions) to the stories the user may see.
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(
+            request, {"title": "Stories", **(extra_context or {})}
+        )
 
     def get_queryset(self, request):
         # The byline column reads prefetched rows: no query per story.
@@ -135,6 +200,19 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
     def has_publish_permission(self, request):
         return workflow.can_publish(request.user)
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # A colleague's story is hidden by get_queryset(), but it is there:
+        # say so (without its headline) rather than "Perhaps it was deleted?".
+        if str(object_id).isdigit() and Article.objects.filter(pk=object_id).exists():
+            self.message_user(
+                request,
+                "You may not edit that story: reporters edit only the stories "
+                "they wrote. Ask an editor if you need it.",
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+        return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not workflow.can_publish(request.user):
@@ -152,18 +230,22 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             {
                 "workflow_step": step,
                 "media_error": getattr(request, "media_error", None),
+                "editor": request.user,
+                "override_warnings": request.method == "POST"
+                and OVERRIDE in request.POST,
             },
         )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and request.POST.get(OVERRIDE) in PUBLISHING_STEPS:
+            # "Publish anyway" names the step it repeats: press that button too.
+            post = request.POST.copy()
+            post[post[OVERRIDE]] = "1"
+            request.POST = post
         if request.method == "POST":
             step = workflow.requested_step(request.POST)
             if not workflow.may_take_step(request.user, step):
                 raise PermissionDenied
-        extra_context = {
-            **(extra_context or {}),
-            "workflow_buttons": self.workflow_buttons(request, object_id),
-        }
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except services.MediaUnavailable as error:
@@ -173,17 +255,76 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             request.media_error = str(error)
             return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def workflow_buttons(self, request, object_id):
-        """The buttons for the user's role: (name, label, is_default)."""
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        form = context["adminform"].form
+        if request.method == "POST":
+            # Shown again after an error: the pictures sent with it are kept.
+            form.keep_uploads()
+        formsets = [
+            inline.formset for inline in context.get("inline_admin_formsets", [])
+        ]
+        step = (
+            workflow.requested_step(request.POST) if request.method == "POST" else None
+        )
+        context.update(
+            {
+                "workflow_buttons": self.workflow_buttons(
+                    request, self._stored_state(obj)
+                ),
+                "show_override": step is not None
+                and workflow.can_publish(request.user)
+                and (
+                    form.has_overridable_warnings
+                    or any(f.has_overridable_warnings for f in formsets)
+                ),
+                "override_name": OVERRIDE,
+                "override_step": step,
+                "headline_limit": HEADLINE_LIMIT,
+                "body_image_url": reverse("admin:articles_article_body_image"),
+                "tag_suggestions_url": reverse(
+                    "admin:articles_article_tag_suggestions"
+                ),
+            }
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _stored_state(self, obj):
+        """The story's state as stored (the form may hold unsaved changes)."""
+        if obj is None or obj.pk is None:
+            return None
+        return Article.objects.only("status", "published_at").filter(pk=obj.pk).first()
+
+    def workflow_buttons(self, request, stored):
+        """The buttons that apply to the user's role and the story's stored
+        state (``stored``: None on the add page): (name, label, is_default).
+
+        A draft or a story in review can be published or scheduled; a live
+        story can be updated or taken down; a scheduled one published at once
+        or taken back to draft. Nothing is offered that would do nothing.
+        """
+        live = stored is not None and stored.is_published
+        scheduled = stored is not None and stored.is_scheduled
         if workflow.can_publish(request.user):
-            buttons = [
-                ("_save", "Save", True),
+            if live:
+                return [
+                    ("_save", "Update", True),
+                    (workflow.UNPUBLISH, "Unpublish", False),
+                ]
+            if scheduled:
+                return [
+                    ("_save", "Save", True),
+                    (workflow.PUBLISH_NOW, "Publish now", False),
+                    (workflow.UNPUBLISH, "Back to draft", False),
+                ]
+            return [
+                ("_save", "Save draft", True),
                 (workflow.PUBLISH_NOW, "Publish now", False),
                 (workflow.SCHEDULE, "Schedule", False),
             ]
-            if object_id is not None:  # nothing to take down on the add page
-                buttons.append((workflow.UNPUBLISH, "Unpublish", False))
-            return buttons
+        if stored is not None and stored.status == Article.Status.REVIEW:
+            return [("_save", "Save", True)]
         return [
             ("_save", "Save draft", True),
             (workflow.SUBMIT_FOR_REVIEW, "Submit for review", False),
@@ -225,6 +366,32 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             by=request.user,
             related=partial(super().save_related, request, form, formsets, change),
         )
+        for kept in form.taken_uploads:
+            # Stored with the story: the kept copy goes once that commits.
+            transaction.on_commit(partial(uploads.discard, kept))
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "body-image/",
+                wrap(partial(editor_views.body_image_upload, self)),
+                name="articles_article_body_image",
+            ),
+            path(
+                "tag-suggestions/",
+                wrap(partial(editor_views.tag_suggestions, self)),
+                name="articles_article_tag_suggestions",
+            ),
+            *super().get_urls(),
+        ]
+
+    @property
+    def media(self):
+        return super().media + forms.Media(
+            css={"all": ["articles/admin/story-form.css"]},
+            js=["articles/admin/story-form.js"],
+        )
 
     def response_change(self, request, obj):
         step = workflow.requested_step(request.POST)
@@ -261,7 +428,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
     def thumbnail(self, article):
         """The smallest rendition (no query, no file access), else the original."""
         if not article.lead_image:
-            return ""
+            return format_html('<span class="{}"></span>', "story-thumb-none")
         if article.lead_image_width:
             width = images.rendition_widths(article.lead_image_width)[0]
             name = images.rendition_name(article.lead_image.name, width, "jpg")

@@ -105,6 +105,7 @@ def form_data(section, **overrides):
         "lead_image_caption": "",
         "lead_image_credit": "",
         "section": str(section.pk),
+        "language": "en",
         "tags": "",
         "status": "draft",
         "published_at_0": "",

@@ -315,6 +315,7 @@ def test_saving_through_the_admin_change_form_stores_cleaned_html(db, admin_clie
             "dek": story.dek,
             "body": HOSTILE_BODY,
             "section": str(story.section_id),
+            "language": story.language,
             "tags": "",
             "status": "published",
             "published_at_0": "2026-01-02",

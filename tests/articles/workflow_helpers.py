@@ -40,6 +40,7 @@ def story_form_data(article, *, bylines=None, **overrides):
         "lead_image_caption": article.lead_image_caption,
         "lead_image_credit": article.lead_image_credit,
         "section": str(article.section_id),
+        "language": article.language,
         "tags": ", ".join(sorted(article.tags.names())) if article.pk else "",
         "status": article.status,
         "published_at_0": "",
