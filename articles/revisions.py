@@ -8,6 +8,8 @@ through ``save_story()`` with the helpers at the end of this module.
 
 import difflib
 import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 from django.conf import settings
 from django.db.models import (
@@ -20,6 +22,8 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from articles.models import Article, ArticleRevision, Author, Byline, Section
 
@@ -42,7 +46,14 @@ FIELDS = {
     "published_at": "Publication time",
     "is_top_story": "Top story",
     "comments_enabled": "Comments enabled",
+    "language": "Language",
+    "seo_headline": "Search and social headline",
+    "seo_description": "Search and social description",
+    "social_image": "Social image",
 }
+# Fields added after revisions were first kept: a revision from before has
+# none of them, which is no change (an upgrade edits no story).
+LATER_FIELDS = {"language", "seo_headline", "seo_description", "social_image"}
 
 # What a restore brings back. Publication state (status, time, top story) and
 # the slug stay as they are: going live or moving a link is an editor's
@@ -55,9 +66,21 @@ RESTORED_FIELDS = (
     "lead_image_caption",
     "lead_image_credit",
     "comments_enabled",
+    "language",
+    "seo_headline",
+    "seo_description",
 )
 
-_BLOCK_END = re.compile(r"(</(?:p|h[1-6]|li|ul|ol|blockquote|pre|table|tr)>|<br>)")
+# Elements that end a line of text in a story body (the word diff keeps them).
+_BLOCKS = {
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "tr",
+    "figure", "figcaption", "br",
+}  # fmt: skip
+_WORD = re.compile(r"\n|[^\s]+")
+# Fields whose value is text: compared word by word.
+_TEXT_FIELDS = {"headline", "slug", "dek", "body", "lead_image_alt",
+                "lead_image_caption", "lead_image_credit", "seo_headline",
+                "seo_description"}  # fmt: skip
 
 
 def keep_count() -> int:
@@ -89,20 +112,55 @@ def snapshot(article: Article, *, bylines=None, tag_names=None) -> dict:
         "lead_image_caption": article.lead_image_caption,
         "lead_image_credit": article.lead_image_credit,
         "status": article.status,
-        "published_at": (
-            article.published_at.isoformat() if article.published_at else None
-        ),
+        "published_at": _moment(article.published_at),
         "is_top_story": article.is_top_story,
         "comments_enabled": article.comments_enabled,
+        "language": article.language,
+        "seo_headline": article.seo_headline,
+        "seo_description": article.seo_description,
+        "social_image": article.social_image.name or "",
         "bylines": [[b.author_id, b.author.name, b.role, b.order] for b in bylines],
         "tags": sorted(tag_names, key=str.casefold),
     }
 
 
+def _moment(value) -> str | None:
+    """A publication time as one string whatever its time zone or precision:
+    UTC, to the second (the form shows no finer)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _normalised(key: str, value):
+    """A snapshot value in the form two saves of the same story agree on.
+
+    Older revisions kept the publication time in the server's zone with
+    microseconds: the same moment written another way is no change.
+    """
+    if key == "published_at":
+        return _moment(value)
+    if key in _TEXT_FIELDS:
+        return (value or "").strip()
+    return value
+
+
 def changed_fields(old: dict | None, new: dict) -> list[str]:
     if old is None:
         return list(FIELDS)
-    return [key for key in FIELDS if old.get(key) != new.get(key)]
+    return [
+        key
+        for key in FIELDS
+        if not (key in LATER_FIELDS and key not in old)
+        and _normalised(key, old.get(key)) != _normalised(key, new.get(key))
+    ]
 
 
 def summarize(old: dict | None, new: dict) -> str:
@@ -135,7 +193,7 @@ def record_changes(
         .values_list("data", flat=True)
         .first()
     )
-    if previous == data:
+    if previous is not None and not changed_fields(previous, data):
         return None, []
     revision = ArticleRevision.objects.create(
         article=article,
@@ -195,7 +253,7 @@ def record_many(pks, user=None) -> int:
             tag_names=[tag.name for tag in article.tags.all()],
         )
         previous = article.previous_data
-        if previous == data:
+        if previous is not None and not changed_fields(previous, data):
             continue
         new.append(
             ArticleRevision(
@@ -266,6 +324,38 @@ def _prune_ids(article_ids, keep: int, dry_run: bool) -> int:
     return len(old)
 
 
+class _TextOf(HTMLParser):
+    """The words of a story body, a line per paragraph: tags dropped, a
+    picture named by its alt text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            alt = dict(attrs).get("alt") or ""
+            self.parts.append(f"\n[picture: {alt}]\n" if alt else "\n[picture]\n")
+        elif tag == "br":
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def body_text(html: str) -> str:
+    """The text content of a body's HTML, paragraphs on their own lines."""
+    parser = _TextOf()
+    parser.feed(html or "")
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def _field_text(key: str, value) -> str:
     if key == "section":
         return (value or {}).get("name", "")
@@ -276,29 +366,90 @@ def _field_text(key: str, value) -> str:
     if key == "tags":
         return "\n".join(value or [])
     if key == "body":
-        return _BLOCK_END.sub(r"\1\n", value or "")
+        return body_text(value)
+    if key == "published_at":
+        moment = _moment(value)
+        return moment.replace("T", " ").replace("+00:00", " UTC") if moment else ""
     if value is None:
         return ""
     return str(value)
 
 
-def diff(old: dict, new: dict) -> list[dict]:
-    """Per changed field, its lines marked "-", "+" or " " (plain text).
+def word_diff(before: str, after: str) -> tuple[list, list]:
+    """Both sides of a word diff: lists of ``(mark, text)``, mark "same",
+    "del" (only on the left) or "ins" (only on the right). Each text ends in
+    a space or a line break ("\n"); runs of words are joined, so a template
+    prints few elements.
+    """
+    old, new = _WORD.findall(before), _WORD.findall(after)
+    left, right = [], []
 
-    Templates print the lines with autoescaping on: story content never
-    becomes markup on this page.
+    def add(side, mark, words):
+        text = ""
+        for word in words:
+            text += word if word == "\n" else word + " "
+        if not text:
+            return
+        if side and side[-1][0] == mark:
+            side[-1] = (mark, side[-1][1] + text)
+        else:
+            side.append((mark, text))
+
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            add(left, "same", old[i1:i2])
+            add(right, "same", new[j1:j2])
+        else:
+            add(left, "del", old[i1:i2])
+            add(right, "ins", new[j1:j2])
+    return left, right
+
+
+def diff(old: dict, new: dict) -> list[dict]:
+    """Per changed field, its label and the two sides of a word diff
+    (``word_diff()``), plain text.
+
+    Templates print them with autoescaping on, inside ``<del>`` and
+    ``<ins>``: story content never becomes markup on this page.
     """
     changes = []
     for key in changed_fields(old, new):
-        before = _field_text(key, old.get(key)).splitlines()
-        after = _field_text(key, new.get(key)).splitlines()
-        lines = [
-            (line[0], line[2:])
-            for line in difflib.ndiff(before, after)
-            if not line.startswith("?")
-        ]
-        changes.append({"field": FIELDS[key], "lines": lines})
+        before, after = word_diff(
+            _field_text(key, old.get(key)), _field_text(key, new.get(key))
+        )
+        changes.append(
+            {"key": key, "field": FIELDS[key], "before": before, "after": after}
+        )
     return changes
+
+
+# What a restore can change: the restored fields, the section, bylines, tags.
+RESTORABLE = (*RESTORED_FIELDS, "section", "bylines", "tags")
+
+
+def _labels(keys) -> str:
+    labels = [FIELDS[key].lower() for key in keys]
+    if len(labels) <= 1:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+
+
+def restore_message(title: str, revision: ArticleRevision, changes) -> str:
+    """What the editor is told after restoring ``revision`` of story
+    ``title``; ``changes`` are ``diff()``'s, of what the restore changed."""
+    when = date_format(timezone.localtime(revision.created_at), "DATETIME_FORMAT")
+    by = f" by {revision.created_by.get_username()}" if revision.created_by else ""
+    if not changes:
+        return (
+            f"“{title}” already matched the version of {when}{by}: nothing "
+            "needed restoring."
+        )
+    restored = _labels(change["key"] for change in changes)
+    return (
+        f"“{title}” is back to the version of {when}{by}: {restored} restored. "
+        "Its publication status, time and address are unchanged."
+    )
 
 
 def restore_fields(article: Article, data: dict) -> None:

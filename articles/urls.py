@@ -39,6 +39,8 @@ urlpatterns = [
         preview.preview_changes,
         name="preview_changes",
     ),
+    path("preview/new/", preview.preview_new, name="preview_new"),
+    path("preview/shared/<str:token>/", preview.shared_preview, name="shared_preview"),
     path("preview/<str:token>/", preview.preview, name="preview"),
     path(
         "archive/<yyyy:year>/",

@@ -55,8 +55,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Application definition
 
 INSTALLED_APPS = [
-    # Django
-    "django.contrib.admin",
+    # Django (the admin as the newsroom's desk: newsroom/admin.py, DeskSite)
+    "newsroom.apps.DeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,8 +72,12 @@ INSTALLED_APPS = [
     # (viewcounts' admin replaces the story admin, so it comes later).
     "articles",
     "comments",
+    "corrections",
+    "people",
     "pagecache",
     "viewcounts",
+    # Listens to stories, comments and logins; nothing imports it.
+    "audit",
     "demo",
     "ops",
 ]
@@ -98,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request (user, trusted address) for audit entries written by signals.
+    "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -151,10 +157,13 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # an open connection 7 s on the client (newsroom/postgres: a server or
     # proxy that holds the connection and says nothing defeats the other
     # two); a dead peer is noticed by TCP keepalives and tcp_user_timeout.
+    # DATABASE_STATEMENT_TIMEOUT (seconds; 0: none) is for batch work that
+    # runs longer on purpose: a migration of a large table, a bulk import.
+    statement_timeout = float(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "5"))
     DATABASES["default"]["ENGINE"] = "newsroom.postgres"
     DATABASES["default"]["OPTIONS"] = {
         "connect_timeout": 3,
-        "client_timeout": 7,
+        "client_timeout": statement_timeout + 2 if statement_timeout else None,
         "keepalives": 1,
         "keepalives_idle": 10,
         "keepalives_interval": 2,
@@ -163,7 +172,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # JIT compilation pays off for long reports, not for web pages: it
         # adds tens of milliseconds to the few costlier queries (counts,
         # search) without making them faster.
-        "options": "-c statement_timeout=5000 -c jit=off",
+        "options": f"-c statement_timeout={statement_timeout * 1000:.0f} -c jit=off",
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -239,6 +248,29 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
 
+# Outgoing mail (people: invitations). SMTP from EMAIL_HOST and friends in
+# production; the console when DEBUG is on; tests swap in Django's locmem.
+EMAIL_BACKEND_PATH = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    # A mail server that hangs must not hold a worker for gunicorn's 30 s.
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": os.environ.get("EMAIL_USE_TLS", "") in ("1", "true", "True"),
+        "timeout": float(os.environ.get("EMAIL_TIMEOUT", "10")),
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+# How long an invitation's set-password link works, in seconds (3 days).
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600))
+
 # Passwords
 
 _VALIDATORS = "django.contrib.auth.password_validation."
@@ -252,9 +284,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # Internationalisation: stored in UTC, shown in the newsroom's time zone.
 
 LANGUAGE_CODE = "en-us"
+# The languages a story may be written in (Article.language).
+LANGUAGES = [("en", "English"), ("ko", "Korean")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
+# How dates are written, per language: newsroom/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["newsroom.formats"]
 
 # Static files (whitenoise) and uploads
 
@@ -263,6 +299,12 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# The app serves MEDIA_ROOT itself (newsroom/media.py: one machine, no other
+# web server) unless MEDIA_URL names a media host; MEDIA_SERVE=0 leaves it to
+# a proxy in front (manage.py check warns, newsroom.W003, if nothing does).
+MEDIA_SERVE = env_bool(
+    "MEDIA_SERVE", default=not MEDIA_URL.startswith(("http://", "https://", "//"))
+)
 # WhiteNoise answers static files before the CSP, X-Frame-Options and extra
 # header middleware: it adds the same headers itself (newsroom/headers.py).
 WHITENOISE_ADD_HEADERS_FUNCTION = headers.add_static_headers
@@ -358,6 +400,7 @@ env_override("COMMENTS_RATE_LIMIT", int)
 env_override("COMMENTS_RATE_LIMIT_WINDOW", int)
 env_override("COMMENTS_RATE_LIMIT_BACKEND", str)
 env_override("COMMENTS_REPORTS_THRESHOLD", int)
+env_override("COMMENTS_QUEUE_ALERT_THRESHOLD", int)
 URLIZE_ASSUME_HTTPS = True
 
 # View counts (viewcounts/conf.py): one view per reader per story per window.

@@ -1,4 +1,5 @@
-"""The story admin's revision screens: history, diff, restore.
+"""The story admin's revision and sharing screens: history, diff, restore;
+share links to a story's preview, made, listed and revoked.
 
 A mixin of ``ArticleAdmin``, behind the same object-level checks as its
 change form: ``get_object()`` narrows to the stories the user may see.
@@ -8,15 +9,17 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
+from django.views.decorators.http import require_POST
 
-from articles import revisions, services, workflow
-from articles.models import ArticleRevision
+from articles import preview, revisions, services, workflow
+from articles.models import ArticleRevision, PreviewLink
 
 
 class StoryRevisionsMixin:
@@ -37,6 +40,16 @@ class StoryRevisionsMixin:
                 "<path:object_id>/revisions/<int:revision_id>/restore/",
                 wrap(self.revision_restore_view),
                 name="articles_article_revision_restore",
+            ),
+            path(
+                "<path:object_id>/share/",
+                wrap(self.share_view),
+                name="articles_article_share",
+            ),
+            path(
+                "<path:object_id>/share/revoke/",
+                wrap(self.share_revoke_view),
+                name="articles_article_share_revoke",
             ),
             *super().get_urls(),
         ]
@@ -62,6 +75,76 @@ class StoryRevisionsMixin:
             "may_restore": self._may_restore(request, obj),
             **extra,
         }
+
+    def _shareable_story(self, request, object_id):
+        """Sharing a preview, or ending a share, needs the right to edit it."""
+        obj = self._visible_story(request, object_id)
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def share_view(self, request, object_id):
+        """Template admin/articles/article/share.html: the story's active share
+        links with their expiry, a button to make one, one to revoke each."""
+        obj = self._shareable_story(request, object_id)
+        if request.method == "POST":
+            days = request.POST.get("days", "")
+            if not days.isdigit() or int(days) not in preview.SHARE_DAYS:
+                return HttpResponseBadRequest("Choose how long the link lasts.")
+            link = preview.share(obj, request.user, days=int(days))
+            self.log_change(request, obj, f"Shared a preview link ({link.pk}).")
+            self.message_user(
+                request,
+                f"A share link to “{obj}” was made; it works until "
+                f"{_when(link.expires_at)}, or until you revoke it.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_share", args=[obj.pk])
+            )
+        links = [
+            (link, request.build_absolute_uri(preview.share_url(link)))
+            for link in PreviewLink.objects.active()
+            .filter(article=obj)
+            .select_related("created_by")
+        ]
+        context = self._revision_context(
+            request,
+            obj,
+            title=f"Share a preview of “{obj}”",
+            links=links,
+            share_days=preview.SHARE_DAYS,
+        )
+        return TemplateResponse(request, "admin/articles/article/share.html", context)
+
+    @method_decorator(require_POST)
+    def share_revoke_view(self, request, object_id):
+        """Revoke one share link (``link``) or every active one of the story."""
+        obj = self._shareable_story(request, object_id)
+        links = PreviewLink.objects.active().filter(article=obj)
+        link_id = request.POST.get("link", "")
+        if link_id:
+            if not link_id.isdigit():
+                return HttpResponseBadRequest("No such link.")
+            links = links.filter(pk=int(link_id))
+        count = links.update(revoked_at=timezone.now())
+        if count:
+            self.log_change(request, obj, f"Revoked {count} share link(s).")
+            self.message_user(
+                request,
+                f"{count} share link{'s' if count != 1 else ''} to “{obj}” "
+                f"{'were' if count != 1 else 'was'} revoked: "
+                f"{'they open' if count != 1 else 'it opens'} nothing now.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request, "No active share link was left to revoke.", messages.INFO
+            )
+        name = "change" if request.POST.get("next") == "change" else "share"
+        return HttpResponseRedirect(
+            reverse(f"admin:articles_article_{name}", args=[obj.pk])
+        )
 
     def revisions_view(self, request, object_id):
         """Template admin/articles/article/revisions.html: who, when, what."""
@@ -129,22 +212,23 @@ class StoryRevisionsMixin:
         if not self._may_restore(request, obj):
             raise PermissionDenied
         revision = get_object_or_404(ArticleRevision, pk=revision_id, article=obj)
+        changes = [
+            change
+            for change in revisions.diff(revisions.snapshot(obj), revision.data)
+            if change["key"] in revisions.RESTORABLE
+        ]
         if request.method == "POST":
             title = str(obj)
             services.restore_revision(obj, revision, by=request.user)
             self.log_change(request, obj, f"Restored revision {revision.pk}.")
-            when = date_format(
-                timezone.localtime(revision.created_at), "DATETIME_FORMAT"
-            )
             self.message_user(
                 request,
-                f"“{title}” was restored to the version of {when}.",
+                revisions.restore_message(title, revision, changes),
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(
                 reverse("admin:articles_article_change", args=[obj.pk])
             )
-        changes = revisions.diff(revisions.snapshot(obj), revision.data)
         context = self._revision_context(
             request,
             obj,
@@ -155,3 +239,7 @@ class StoryRevisionsMixin:
         return TemplateResponse(
             request, "admin/articles/article/revision_restore.html", context
         )
+
+
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")

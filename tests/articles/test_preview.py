@@ -267,3 +267,226 @@ def test_a_preview_of_invalid_changes_is_refused_and_nothing_saved(client, edito
 
     assert response.status_code == 400
     assert Article.objects.get(pk=story.pk).headline == "Old headline"
+
+
+# The banner -------------------------------------------------------------------
+
+
+def banner(doc):
+    element = doc.find(".//div[@class='preview-banner']")
+    assert element is not None, "no preview banner"
+    return " ".join("".join(element.itertext()).split())
+
+
+def test_a_drafts_preview_carries_a_not_published_banner(client, editor):
+    draft = make_draft(headline="Quiet draft")
+    client.force_login(editor)
+
+    doc = assert_private_noindex_preview(client.get(preview.preview_url(draft, editor)))
+
+    assert banner(doc).startswith("Preview: not published")
+    assert doc.find(".//title").text.startswith("Preview: ")
+
+
+# Share links ------------------------------------------------------------------
+
+
+def share_page(article):
+    return reverse("admin:articles_article_share", args=[article.pk])
+
+
+def revoke_url(article):
+    return reverse("admin:articles_article_share_revoke", args=[article.pk])
+
+
+def test_a_share_link_shows_the_draft_to_someone_with_no_login(db, editor):
+    draft = make_draft(headline="Embargoed report", body="<p>Out on Monday.</p>")
+    link = preview.share(draft, editor, days=3)
+
+    response = Client().get(preview.share_url(link))
+
+    doc = assert_private_noindex_preview(response)
+    assert doc.find(".//h1").text == "Embargoed report"
+    assert banner(doc).startswith("Preview: not published")
+    # The story's own address stays a 404 for readers.
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_revoked_expired_or_tampered_share_link_is_a_404(db, editor):
+    draft = make_draft()
+    revoked, expired, fresh = (preview.share(draft, editor) for _ in range(3))
+    revoked.revoke()
+    expired.expires_at = timezone.now() - timedelta(seconds=1)
+    expired.save()
+    token = preview.share_token(fresh)
+    # A token for the right link id with a key of another link.
+    forged = signing.dumps({"l": fresh.pk, "k": revoked.key}, salt=preview.SHARE_SALT)
+    # A staff preview token is no share token (another salt).
+    staff = preview.make_token(draft, editor)
+    reader = Client()
+
+    for bad in (
+        preview.share_token(revoked),
+        preview.share_token(expired),
+        forged,
+        staff,
+        token[:-2] + "xx",
+    ):
+        url = reverse("articles:shared_preview", args=[bad])
+        assert reader.get(url).status_code == 404, bad
+    assert reader.get(preview.share_url(fresh)).status_code == 200
+
+
+def test_a_share_link_lasts_only_one_of_the_offered_lengths(db, editor):
+    with pytest.raises(ValueError):
+        preview.share(make_draft(), editor, days=365)
+
+
+def test_shared_preview_query_count_is_flat(db, editor, django_assert_num_queries):
+    draft = make_draft()
+    link = preview.share(draft, editor)
+    url = preview.share_url(link)
+    reader = Client()
+    reader.get(url)  # warm the per-process caches (sections menu, versions)
+    # The link, the story and what its page shows (bylines, tags, related
+    # stories, correction notes...): the same with more stories.
+    with django_assert_num_queries(8) as captured:
+        reader.get(url)
+    for _ in range(5):
+        make_article(tags=["Shared"])
+    with django_assert_num_queries(len(captured)):
+        reader.get(url)
+
+
+def test_a_share_link_closes_when_its_maker_leaves_the_desk(db, editor):
+    draft = make_draft()
+    url = preview.share_url(preview.share(draft, editor))
+    assert Client().get(url).status_code == 200
+    editor.is_active = False
+    editor.save()
+    assert Client().get(url).status_code == 404
+
+
+def test_an_editor_makes_lists_and_revokes_share_links_from_the_story(client, editor):
+    draft = make_draft(headline="Council budget")
+    client.force_login(editor)
+
+    response = client.post(share_page(draft), {"days": "7"})
+    assert response.status_code == 302
+    link = draft.preview_links.get()
+    assert link.created_by == editor
+    assert timedelta(days=6, hours=23) < link.expires_at - timezone.now()
+
+    doc = parse(client.get(share_page(draft)))
+    urls = [
+        e.get("value") for e in doc.iterfind(".//input[@class='vTextField share-url']")
+    ]
+    assert urls == [f"http://testserver{preview.share_url(link)}"]
+    # The story's screen offers to revoke it.
+    change = client.get(reverse("admin:articles_article_change", args=[draft.pk]))
+    assert b"Revoke share link (1)" in change.content
+
+    assert client.get(revoke_url(draft)).status_code == 405
+    response = client.post(revoke_url(draft), {"link": str(link.pk)})
+    assert response.status_code == 302
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+    assert Client().get(preview.share_url(link)).status_code == 404
+    doc = parse(client.get(share_page(draft)))
+    assert doc.find(".//tr[@class='share-link']") is None
+
+
+def test_revoke_all_ends_every_active_link_of_that_story_only(client, editor):
+    draft, other = make_draft(), make_draft()
+    links = [preview.share(draft, editor) for _ in range(2)]
+    elsewhere = preview.share(other, editor)
+    client.force_login(editor)
+
+    response = client.post(revoke_url(draft), {"next": "change"})
+
+    assert response["Location"] == reverse(
+        "admin:articles_article_change", args=[draft.pk]
+    )
+    assert not draft.preview_links.active().exists()
+    assert all(Client().get(preview.share_url(x)).status_code == 404 for x in links)
+    assert Client().get(preview.share_url(elsewhere)).status_code == 200
+
+
+def test_sharing_needs_the_right_to_edit_the_story(client, db):
+    reporter = make_role_user("Reporter")
+    own = make_draft(created_by=reporter)
+    colleagues = make_draft()
+    live = make_article(created_by=reporter)
+    client.force_login(reporter)
+
+    assert client.post(share_page(own), {"days": "1"}).status_code == 302
+    assert client.post(share_page(colleagues), {"days": "1"}).status_code == 404
+    assert client.post(share_page(live), {"days": "1"}).status_code == 403
+    assert client.post(share_page(own), {"days": "99"}).status_code == 400
+    assert Client().get(share_page(own)).status_code == 302  # to the login
+    assert own.preview_links.count() == 1
+    assert not colleagues.preview_links.exists() and not live.preview_links.exists()
+
+
+# Before the first save ---------------------------------------------------------
+
+
+def new_story_data(**fields):
+    data = story_form_data(Article(), bylines=[], **fields)
+    data["section"] = fields.get("section", "")
+    return data
+
+
+def test_the_add_form_previews_what_was_typed_before_any_save(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("articles:preview_new"),
+        new_story_data(
+            headline="First draft",
+            body="<p>Typed so far.</p><script>alert(1)</script>",
+        ),
+    )
+
+    doc = assert_private_noindex_preview(response)
+    assert doc.find(".//h1").text == "First draft"
+    body = doc.find(".//div[@class='story__body']")
+    assert "".join(body.itertext()) == "Typed so far."
+    assert body.find(".//script") is None
+    text = banner(doc)
+    assert text.startswith("Preview: not published Not saved yet")
+    assert "Section" in text  # still missing: named in the banner
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize("author", ["9" * 24, "١٢", "-1", "1e3"])
+def test_a_new_story_preview_ignores_byline_ids_no_author_can_have(
+    client, editor, author
+):
+    client.force_login(editor)
+    data = new_story_data(headline="First draft")
+    data.update({"bylines-TOTAL_FORMS": "1", "bylines-0-author": author})
+    response = client.post(reverse("articles:preview_new"), data)
+    assert response.status_code == 200
+
+
+def test_previewing_a_new_story_needs_the_add_permission(client, db):
+    viewer = grant(make_user(staff=True), "view_article")
+    client.force_login(viewer)
+    url = reverse("articles:preview_new")
+
+    assert client.post(url, new_story_data(headline="Hi")).status_code == 404
+    assert Client().post(url, new_story_data(headline="Hi")).status_code == 404
+    assert client.get(url).status_code == 405
+
+
+def test_the_add_page_offers_a_preview_button(client, editor):
+    client.force_login(editor)
+    doc = parse(client.get(reverse("admin:articles_article_add")))
+
+    buttons = [
+        b
+        for b in doc.iter("button")
+        if b.get("formaction") == reverse("articles:preview_new")
+    ]
+    assert len(buttons) == 1 and buttons[0].get("form") == "article_form"

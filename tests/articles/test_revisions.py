@@ -4,6 +4,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -147,10 +148,16 @@ def test_diff_shows_the_change_between_two_revisions(editor_client):
 
     assert response.status_code == 200
     document = parse(response)
-    removed = ["".join(e.itertext()) for e in document.iter("del")]
-    added = ["".join(e.itertext()) for e in document.iter("ins")]
-    assert "Ports close" in removed and "Ports reopen" in added
-    assert "<p>Old line.</p>" in removed and "<p>New line.</p>" in added
+    removed = ["".join(e.itertext()).strip() for e in document.iter("del")]
+    added = ["".join(e.itertext()).strip() for e in document.iter("ins")]
+    # Words, not lines of HTML: only what changed is marked.
+    assert removed == ["close", "Old"] and added == ["reopen", "New"]
+    body = document.find(".//div[@data-field='body']")
+    before = "".join(body.find(".//td[@class='word-diff__before']").itertext())
+    after = "".join(body.find(".//td[@class='word-diff__after']").itertext())
+    assert before.split() == ["Same.", "Old", "line."]
+    assert after.split() == ["Same.", "New", "line."]
+    assert "<p>" not in before + after
     # Without ?against=, a revision is compared with the one before it.
     assert client.get(diff_url(story, second)).context["old"] == first
 
@@ -167,8 +174,8 @@ def test_diff_prints_story_content_as_text_never_as_markup(editor_client):
 
     assert not [img for img in document.iter("img") if img.get("onerror")]
     assert not [s for s in document.iter("script") if "alert" in (s.text or "")]
-    added = ["".join(e.itertext()) for e in document.iter("ins")]
-    assert story.headline in added
+    added = ["".join(e.itertext()).strip() for e in document.iter("ins")]
+    assert added == [story.headline]
 
 
 def test_diff_refuses_a_revision_of_another_story(editor_client):
@@ -227,6 +234,106 @@ def test_restore_brings_back_headline_body_bylines_and_tags(editor_client):
     assert latest.summary.startswith("Restored the version of")
     assert latest.created_by == editor
     assert latest.data["headline"] == "Original"
+    message = next(iter(get_messages(response.wsgi_request))).message
+    assert message.startswith("“Rewritten” is back to the version of ")
+    assert message.endswith(
+        f" by {editor.get_username()}: headline, body, tags and bylines restored. "
+        "Its publication status, time and address are unchanged."
+    )
+
+
+def test_restoring_the_version_a_story_already_matches_says_so(editor_client):
+    editor, client = editor_client
+    story = make_draft(headline="As it was")
+    revision = revisions.record(story, editor)
+
+    response = client.post(restore_url(story, revision))
+
+    message = next(iter(get_messages(response.wsgi_request))).message
+    assert message.startswith("“As it was” already matched the version of ")
+    assert message.endswith(": nothing needed restoring.")
+
+
+def test_saving_a_live_story_unchanged_records_no_revision(editor_client):
+    _, client = editor_client
+    # Microseconds, as a publish action sets them; the form shows seconds.
+    story = make_article(
+        published_at=timezone.now().replace(microsecond=123456) - timedelta(hours=2)
+    )
+    assert client.post(change_url(story), story_form_data(story)).status_code == 302
+    count = ArticleRevision.objects.filter(article=story).count()
+
+    data = story_form_data(Article.objects.get(pk=story.pk))
+    assert client.post(change_url(story), data).status_code == 302
+
+    assert ArticleRevision.objects.filter(article=story).count() == count
+
+
+def test_the_same_moment_in_another_zone_or_precision_is_no_change(db):
+    story = make_article()
+    first = revisions.record(story)
+    # An older revision kept the time in the server's zone, with microseconds.
+    moment = story.published_at.astimezone(timezone.get_fixed_timezone(60))
+    first.data["published_at"] = moment.isoformat()
+    first.save(update_fields=["data"])
+
+    assert revisions.record(story) is None
+    story.published_at += timedelta(minutes=5)
+    story.save()
+    assert revisions.changed_fields(first.data, revisions.snapshot(story)) == [
+        "published_at"
+    ]
+
+
+def test_a_revision_kept_before_a_field_existed_is_no_change_for_it(db):
+    story = make_article()
+    first = revisions.record(story)
+    for later in revisions.LATER_FIELDS:
+        first.data.pop(later)
+    first.save(update_fields=["data"])
+    assert revisions.record(story) is None
+
+
+def test_the_search_and_language_fields_are_recorded_and_restored(db):
+    story = make_article(language="en")
+    first = revisions.record(story)
+    story.language = "ko"
+    story.seo_headline = "Seoul and Washington on the arms trade"
+    story.save()
+    second = revisions.record(story)
+    assert second is not None
+    assert revisions.changed_fields(first.data, second.data) == [
+        "language",
+        "seo_headline",
+    ]
+    revisions.restore_fields(story, first.data)
+    assert (story.language, story.seo_headline) == ("en", "")
+
+
+def test_word_diff_marks_only_the_words_that_changed():
+    before, after = revisions.word_diff(
+        "The port closed at dawn", "The port reopened at dawn today"
+    )
+
+    assert before == [("same", "The port "), ("del", "closed "), ("same", "at dawn ")]
+    assert after == [
+        ("same", "The port "),
+        ("ins", "reopened "),
+        ("same", "at dawn "),
+        ("ins", "today "),
+    ]
+
+
+def test_body_text_keeps_paragraphs_and_names_pictures_by_their_alt_text():
+    html = (
+        "<h2>Storm</h2><p>Waves <strong>broke</strong> the wall.</p>"
+        '<figure><img src="/media/x.jpg" alt="The broken wall">'
+        "<figcaption>At noon</figcaption></figure><p>A&amp;B &lt;script&gt;</p>"
+    )
+    assert revisions.body_text(html) == (
+        "Storm\nWaves broke the wall.\n[picture: The broken wall]\nAt noon\n"
+        "A&B <script>"
+    )
 
 
 def test_reporter_sees_own_history_but_cannot_restore(db):
@@ -328,8 +435,9 @@ def test_history_page_query_count_does_not_grow(
     )
 
     # Session, user, user and group permissions, the story (with its bylines,
-    # prefetched by the admin queryset), its revisions.
-    with django_assert_num_queries(7):
+    # prefetched by the admin queryset), its revisions, the desk's count of
+    # comments waiting (the admin's header).
+    with django_assert_num_queries(8):
         response = client.get(revisions_url(story))
     assert len(parse(response).findall(".//tr[@class='revision']")) == count
 

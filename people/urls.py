@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import path
+
+from people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("invite/", admin.site.admin_view(views.invite_view), name="invite"),
+    # The invited colleague has no login yet: these two are open.
+    path(
+        "set-password/<uidb64>/<token>/",
+        views.SetPasswordView.as_view(),
+        name="set_password",
+    ),
+    path(
+        "set-password/done/",
+        views.SetPasswordDoneView.as_view(),
+        name="set_password_done",
+    ),
+]
