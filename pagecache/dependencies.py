@@ -294,6 +294,10 @@ def content_changed(sender, instance=None, **kwargs):
     if isinstance(instance, Article):
         if sender is TaggedArticle:
             _story_tags_changed(instance)
+        elif sender is not Article:
+            # Something a feature app attaches to the story (a correction
+            # note, sender: its model): shown on its page and its feed items.
+            _story_extra_changed(instance)
         else:
             _story_changed(instance)
     elif isinstance(instance, Byline):
@@ -327,6 +331,13 @@ def _story_changed(story):
     ):
         versions.forget_next_publication()
     versions.bump_names(story_change_names(before, after, now))
+
+
+def _story_extra_changed(story):
+    """The story's page and the lists it is on (its feed items); it neither
+    entered nor left a list."""
+    state = story_states([story.pk]).get(story.pk)
+    versions.bump_names({f"story:{story.pk}"} | list_names(state))
 
 
 def _story_tags_changed(story):
