@@ -30,7 +30,10 @@ from taggit.models import Tag
 
 from articles import preview, services
 from articles.models import Article
+from audit import log as audit_log
+from audit.models import AuditEntry
 from comments.models import CommentReport, ModerationWord, StoryCommentSettings
+from corrections.models import Correction
 from tests.articles.workflow_helpers import make_role_user, story_form_data
 from tests.comments.conftest import make_comment
 from tests.factories import make_article, make_author, make_section, make_user
@@ -69,15 +72,33 @@ RIGHTS = {
         "superuser": "vacd",
     },
     # Comments come from readers: nobody adds one in the admin.
-    "comments.comment": {"moderator": "vcd", "superuser": "vcd"},
-    "comments.commentreport": {"moderator": "v", "superuser": "vd"},
-    "comments.moderationword": {"moderator": "vacd", "superuser": "vacd"},
-    "comments.storycommentsettings": {"moderator": "vacd", "superuser": "vacd"},
+    # Editors moderate too: their group holds the moderators' permissions.
+    "comments.comment": {"moderator": "vcd", "editor": "vcd", "superuser": "vcd"},
+    "comments.commentreport": {"moderator": "v", "editor": "v", "superuser": "vd"},
+    "comments.moderationword": {
+        "moderator": "vacd",
+        "editor": "vacd",
+        "superuser": "vacd",
+    },
+    "comments.storycommentsettings": {
+        "moderator": "vacd",
+        "editor": "vacd",
+        "superuser": "vacd",
+    },
+    # Notes on stories: editors write and delete them, reporters read them.
+    "corrections.correction": {
+        "reporter_a": "v",
+        "reporter_b": "v",
+        "editor": "vacd",
+        "superuser": "vacd",
+    },
     "auth.user": {"superuser": "vacd"},
     "auth.group": {"superuser": "vacd"},
     "axes.accessattempt": {"superuser": "vcd"},
     "axes.accesslog": {"superuser": "vcd"},
     "axes.accessfailurelog": {"superuser": "vcd"},
+    # The audit log: editors read it; nobody adds, changes or deletes.
+    "audit.auditentry": {"editor": "v", "superuser": "v"},
 }
 
 # The stories of the newsroom: (owner, state). Reporter A also has a live story.
@@ -120,10 +141,20 @@ CUSTOM_VIEWS = {
         "articles_article_revisions": "sees the story",
         "articles_article_revision": "sees the story",
         "articles_article_revision_restore": "sees the story and publishes",
+        "articles_article_share": "changes the story",
+        "articles_article_share_revoke": "changes the story (POST only)",
+        # The story form's helpers, not about one story: their role checks
+        # are in tests/articles/test_writing_body_images.py and _form.py.
+        "articles_article_body_image": "adds or changes stories",
+        "articles_article_tag_suggestions": "views stories",
     },
     "auth.user": {"auth_user_password_change": "change"},
+    # POST only (a GET is 405); who may moderate is tested in
+    # tests/comments/test_desk_moderation.py.
+    "comments.comment": {"comments_comment_moderate": "moderates (POST only)"},
 }
 STANDARD_VIEWS = {"changelist", "add", "history", "delete", "change"}
+FORM_HELPERS = {"articles_article_body_image", "articles_article_tag_suggestions"}
 
 
 def knows(role: str, story: str) -> bool:
@@ -225,9 +256,25 @@ def newsroom():
             )
             for key in ("live", "scheduled")
         ],
+        "corrections.correction": [
+            (
+                f"correction_{key}",
+                Correction.objects.create(story=stories[key], text=f"Note {key}."),
+                key,
+            )
+            for key in ("live", "scheduled", "draft_a")
+        ],
         "auth.user": [("user", users["reporter_b"], None)],
         "auth.group": [
             ("group", users["reporter_a"].groups.get(), None),
+        ],
+        "audit.auditentry": [
+            (
+                "audit_scheduled",
+                audit_log.record(AuditEntry.Action.SCHEDULED, stories["scheduled"]),
+                "scheduled",
+            ),
+            ("audit_login", audit_log.record(AuditEntry.Action.LOGIN_FAILED), None),
         ],
     }
     return Newsroom(users=users, stories=stories, objects=objects)
@@ -259,6 +306,8 @@ class Mismatches(list):
                 status == 302
                 and (
                     target == reverse("admin:index")
+                    # A colleague's story: "you may not edit it", back to the list.
+                    or target == reverse("admin:articles_article_changelist")
                     or target.startswith(reverse("admin:login"))
                 )
             )
@@ -392,6 +441,9 @@ def test_story_custom_views_answer_each_role_as_the_matrix_says(newsroom, role):
     found = Mismatches()
     for key, story in newsroom.stories.items():
         sees = role in STORY_VISIBILITY[key]
+        may_change = role in STORY_EDITORS[key] and "c" in rights(
+            "articles.article", role
+        )
         revisions = list(story.revisions.order_by("created_at", "pk"))
         pages = {
             "articles_article_revisions": ([story.pk], sees),
@@ -400,19 +452,33 @@ def test_story_custom_views_answer_each_role_as_the_matrix_says(newsroom, role):
                 [story.pk, revisions[0].pk],
                 sees and role in EDITORS,
             ),
+            "articles_article_share": ([story.pk], may_change),
         }
-        assert set(pages) == set(CUSTOM_VIEWS["articles.article"])
+        pages_post = {"articles_article_share_revoke": ([story.pk], may_change)}
+        assert set(pages) | set(pages_post) == (
+            set(CUSTOM_VIEWS["articles.article"]) - FORM_HELPERS
+        )
         for name, (args, allowed) in pages.items():
             url = reverse(f"admin:{name}", args=args)
             found.check(role, "GET", url, client.get(url), allowed=allowed, words=words)
+        for name, (args, allowed) in pages_post.items():
+            url = reverse(f"admin:{name}", args=args)
+            found.check(
+                role,
+                "POST",
+                url,
+                client.post(url),
+                allowed=allowed,
+                words=words,
+                location=reverse("admin:articles_article_share", args=[story.pk])
+                if allowed
+                else None,
+            )
 
         # The reader-page previews the change form links to.
         url = preview.preview_url(story, newsroom.users[role])
         found.check(role, "GET", url, client.get(url), allowed=sees, words=words)
         url = reverse("articles:preview_changes", args=[story.pk])
-        may_change = role in STORY_EDITORS[key] and "c" in rights(
-            "articles.article", role
-        )
         response = client.post(url, story_form_data(story))
         found.check(role, "POST", url, response, allowed=may_change, words=words)
     assert found == []
