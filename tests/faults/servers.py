@@ -137,6 +137,21 @@ def request(url, data=None, headers=None, timeout=20):
         return error.code, error.headers, error.read()
 
 
+def wait_until_healthy(base: str, process, log_path: Path, seconds: float = 60):
+    """Until ``base``/healthz answers 200; RuntimeError with the server's log
+    if the process ends or ``seconds`` pass first."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if request(base + "/healthz", timeout=5)[0] == 200:
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("gunicorn did not start:\n" + log_path.read_text())
+        time.sleep(0.2)
+
+
 @contextmanager
 def gunicorn(env: dict, log_path: Path, workers: int = 2, timeout: int = 30):
     """gunicorn on a free port, logging to ``log_path`` (a file, so a chatty
@@ -161,16 +176,7 @@ def gunicorn(env: dict, log_path: Path, workers: int = 2, timeout: int = 30):
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if request(base + "/healthz", timeout=5)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start:\n" + log_path.read_text())
-            time.sleep(0.2)
+        wait_until_healthy(base, process, log_path)
         process.base = base
         yield process
     finally:
