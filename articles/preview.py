@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles import workflow
 from articles.models import Article, Author, Byline, PreviewLink
 from articles.sanitizer import clean_html
-from articles.views import RELATED_STORIES, ArticleDetailView
+from articles.views import RELATED_STORIES
 
 PREVIEW_SALT = "articles.preview"
 PREVIEW_MAX_AGE = 60 * 60
@@ -126,7 +126,6 @@ def _render(request, article: Article, *, shared: bool = False):
         "object": article,
         "preview": True,
         "shared": shared,
-        "label_bylines": ArticleDetailView.label_bylines(article),
         "related": list(
             Article.objects.published().for_cards().related_to(article, RELATED_STORIES)
         ),

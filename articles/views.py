@@ -20,7 +20,7 @@ from taggit.models import Tag
 
 from articles import memo, redirects, renderings, shown
 from articles.http import PAGE_NUMBER
-from articles.models import Article, Author, Byline, Section, listing_prefetches
+from articles.models import Article, Author, Section, listing_prefetches
 from articles.search.forms import SearchForm
 from articles.search.query import Search, SearchPaginator, name_suggestions
 from articles.search.snippets import highlight, matching_tags, snippet
@@ -205,8 +205,7 @@ def section_fronts(stories: list, per_section: int) -> tuple[list, list]:
 class ArticleDetailView(PublishedArticleMixin, DetailView):
     """One story. Template: ``articles/article_detail.html``.
 
-    Context: ``article`` (with bylines, authors, tags and section loaded),
-    ``label_bylines`` (the writers, named at the top of the story) and
+    Context: ``article`` (with bylines, authors, tags and section loaded) and
     ``related`` (published stories sharing its tags, most shared then newest).
     A story whose date in the address is wrong redirects to its real address,
     and so does an address a published story had before (``articles.redirects``).
@@ -238,7 +237,6 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["label_bylines"] = self.label_bylines(self.object)
         context["related"] = self.related_stories(self.object)
         self.record_shown(self.object, context["related"])
         return context
@@ -296,17 +294,6 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
             shown.tag(tag)
         shown.related(tag.pk for tag in tags)
         shown.stories(story.pk for story in related)
-
-    @staticmethod
-    def label_bylines(article):
-        """Who wrote it: the "By" and "Reporting by" bylines, else everyone."""
-        bylines = list(article.bylines.all())  # prefetched
-        writers = [
-            byline
-            for byline in bylines
-            if byline.role in {Byline.Role.BY, Byline.Role.REPORTING}
-        ]
-        return writers or bylines
 
 
 class SectionView(PublishedArticleMixin, ListView):
