@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
     """Project-wide commands: backups, restores, the local admin account."""
 
     name = "ops"
-    verbose_name = "Operations"
+    verbose_name = _("Operations")
 
     def ready(self):
         from django.core import checks
