@@ -8,6 +8,7 @@ refuses them with a misleading "wrong user name or password".
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext
 
 from people.roles import holds_a_role
 
@@ -28,7 +29,10 @@ class PeopleUserAdmin(UserAdmin):
             user.save(update_fields=["is_staff"])
             self.message_user(
                 request,
-                f"{user.get_username()} holds a role, so “Staff status” was "
-                "ticked: they can sign in to the desk.",
+                gettext(
+                    "%(user)s holds a role, so “Staff status” was ticked: they "
+                    "can sign in to the desk."
+                )
+                % {"user": user.get_username()},
                 messages.INFO,
             )

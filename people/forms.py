@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from people.roles import role_choices
 
@@ -9,32 +10,32 @@ class InviteForm(forms.Form):
     """A colleague to invite: who, and in which role."""
 
     email = forms.EmailField(
-        label="E-mail address",
-        help_text="The link to set a password is sent here.",
+        label=_("E-mail address"),
+        help_text=_("The link to set a password is sent here."),
     )
-    first_name = forms.CharField(label="First name", max_length=150, required=False)
-    last_name = forms.CharField(label="Last name", max_length=150, required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     username = forms.RegexField(
-        label="User name",
+        label=_("User name"),
         max_length=150,
         regex=r"^[\w.@+-]+\Z",
-        help_text="What they sign in with: letters, digits and @ . + - _ only.",
+        help_text=_("What they sign in with: letters, digits and @ . + - _ only."),
         error_messages={
-            "invalid": "Use only letters, digits and @ . + - _ in a user name."
+            "invalid": _("Use only letters, digits and @ . + - _ in a user name.")
         },
     )
-    role = forms.ChoiceField(label="Role", choices=role_choices)
+    role = forms.ChoiceField(label=_("Role"), choices=role_choices)
 
     def clean_email(self):
         email = self.cleaned_data["email"]
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("Someone with this address has an account.")
+            raise forms.ValidationError(_("Someone with this address has an account."))
         return email
 
     def clean_username(self):
         username = self.cleaned_data["username"]
         if get_user_model().objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("This user name is taken.")
+            raise forms.ValidationError(_("This user name is taken."))
         return username
 
     def clean_role(self):
@@ -42,6 +43,6 @@ class InviteForm(forms.Form):
         group = Group.objects.filter(name=name).first()
         if group is None:
             raise forms.ValidationError(
-                "This role is not set up yet: run manage.py setup_roles."
+                _("This role is not set up yet: run manage.py setup_roles.")
             )
         return group

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from people.roles import role_label
 from people.tokens import invitation_token
 
 
@@ -38,7 +39,7 @@ def invite(*, email, username, role, invited_by, absolute_uri, first_name="",
         user.groups.add(role)
         context = {
             "user": user,
-            "role": role.name,
+            "role": role_label(role.name),
             "invited_by": invited_by,
             "link": absolute_uri(set_password_path(user)),
             "login": absolute_uri(reverse("admin:login")),

@@ -9,9 +9,11 @@ from django.contrib.auth.views import (
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 
 from people.forms import InviteForm
 from people.invitations import invite
+from people.roles import role_label
 from people.tokens import invitation_token
 
 logger = logging.getLogger(__name__)
@@ -44,19 +46,28 @@ def invite_view(request):
             logger.exception("Could not send the invitation to %s", data["email"])
             form.add_error(
                 "email",
-                "The invitation could not be sent: the mail server did not take "
-                "it. Nobody was invited; try again in a few minutes.",
+                gettext(
+                    "The invitation could not be sent: the mail server did not "
+                    "take it. Nobody was invited; try again in a few minutes."
+                ),
             )
         else:
             messages.success(
                 request,
-                f"{user.get_username()} was invited as {data['role'].name}: a "
-                f"link to set a password was sent to {user.email}.",
+                gettext(
+                    "%(user)s was invited as %(role)s: a link to set a password "
+                    "was sent to %(email)s."
+                )
+                % {
+                    "user": user.get_username(),
+                    "role": role_label(data["role"].name),
+                    "email": user.email,
+                },
             )
             return redirect("admin:auth_user_change", user.pk)
     context = {
         **admin.site.each_context(request),
-        "title": "Invite a colleague",
+        "title": gettext("Invite a colleague"),
         "form": form,
     }
     return render(request, "admin/people/invite.html", context)
