@@ -1,7 +1,34 @@
 import os
+import threading
 
 import pytest
 from django.core.cache import cache
+from django.test import testcases
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--browser-widths",
+        default="",
+        help="comma-separated page widths: browser tests parametrized on "
+        "`width` run at these only (default: all). CI's second run, on "
+        "PostgreSQL, takes one: the layouts were checked in the first.",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    widths = {int(w) for w in config.getoption("--browser-widths").split(",") if w}
+    if not widths:
+        return
+    kept, left_out = [], []
+    for item in items:
+        width = getattr(item, "callspec", None) and item.callspec.params.get("width")
+        (left_out if isinstance(width, int) and width not in widths else kept).append(
+            item
+        )
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def pytest_sessionstart(session):
@@ -18,6 +45,17 @@ def pytest_sessionstart(session):
             redis.Redis.from_url(url, socket_connect_timeout=2).ping()
         except redis.RedisError as exc:
             pytest.exit(f"REDIS_URL is set but Redis does not answer: {exc}", 3)
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_off(request, settings):
+    """The suite signs in with ``force_login`` or the password form alone, so
+    the desk's second factor is off in tests, except those marked
+    ``two_factor``: they see ``STAFF_2FA`` as settings.py resolves it
+    (production: required). Production's default is tested in tests/twofactor/.
+    """
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.STAFF_2FA = "off"
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +88,68 @@ def _isolated_environment(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+
+
+# The browser tests' Playwright and Chromium (tests/browser/conftest.py says
+# how they are found): here, so that every folder's browser tests share one;
+# a second sync Playwright in the same process cannot start. Started only
+# when a browser test asks for them.
+@pytest.fixture(scope="session")
+def playwright_instance():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_instance):
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+    )
+    yield browser
+    browser.close()
+
+
+class _OneRequestAtATime(testcases.ThreadedWSGIServer):
+    """The live server, answering one request at a time.
+
+    On SQLite the live server's threads share the test's in-memory
+    connection: a page load and the editor's heartbeat or autosave at the
+    same moment used it from two threads at once ("bad parameter or other
+    API misuse", a 503). Connections stay threaded (keep-alive), the
+    application runs one request at a time.
+    """
+
+    _lock = threading.Lock()
+
+    def set_app(self, application):
+        lock = self._lock
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+_flush_between_tests = testcases.TransactionTestCase._fixture_teardown
+
+
+def _flush_between_requests(self):
+    """Empty the tables only while no request is being answered.
+
+    A request the browser sent just before its page closed (the editor's
+    heartbeat, say) can still be running when the test ends; on the shared
+    in-memory connection its insert landed inside the flush, whose commit then
+    failed on a foreign key and left rows behind for the next test.
+    """
+    with _OneRequestAtATime._lock:
+        _flush_between_tests(self)
+
+
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    testcases.LiveServerThread.server_class = _OneRequestAtATime
+    testcases.TransactionTestCase._fixture_teardown = _flush_between_requests

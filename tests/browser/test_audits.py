@@ -21,7 +21,7 @@ import pytest
 from tests.browser import audits
 from tests.browser.conftest import AXE, AXE_TAGS
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.own_stack]
 
 ARTIFACTS = audits.ROOT / "artifacts" / "lighthouse"
 PAGES = ["front", "story", "tag", "author", "search"]

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# SQLite in a file of its own, whatever the run's database.
+pytestmark = pytest.mark.own_stack
+
 ROOT = Path(__file__).resolve().parents[2]
 WRITERS, READERS, ROUNDS = 3, 2, 12
 
