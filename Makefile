@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz}
 DEV_ENV := DEBUG=1
 
-.PHONY: help run dev audit test lint format bench bench-news bench-misses lock install install-dev browser-deps varnish-deps clean
+.PHONY: help run dev audit test lint format bench bench-news bench-misses lock install install-dev browser-deps varnish-deps cluster-deps test-pgbouncer clean translations gettext-deps messages
 
 help:
 	@echo "make run    set up and serve the demo newsroom as readers get it at $(SERVED)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench-news  the breaking-news scenario: calm against busy"
 	@echo "make bench-misses  CPU per page-cache miss, rendered fragments reused or not"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
+	@echo "make messages  update the catalogues (locale/) from the code, then compile them"
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.12 not found; run with PYTHON=/path/to/python3.13" >&2; exit 1; fi
@@ -39,8 +40,38 @@ $(VENV)/.installed-dev: requirements/dev.txt | $(PY)
 	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	@touch $@ $(VENV)/.installed-base
 
-install: $(VENV)/.installed-base
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed-base translations
+install-dev: $(VENV)/.installed-dev translations
+
+# Translations (i18n): the catalogues (locale/<language>/LC_MESSAGES/*.po) are
+# committed; their compiled .mo files are not (git-ignored) and are built here,
+# by every target that installs, so a fresh clone speaks Korean before
+# `make run` or `make test`. msgfmt is GNU gettext's (Debian's gettext).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+translations: $(MO_FILES)
+
+locale/%.mo: locale/%.po | gettext-deps
+	@msgfmt --check-format -o $@.tmp $< && mv $@.tmp $@
+
+gettext-deps:
+	@if ! command -v msgfmt >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's gettext for the translations"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+		else echo "gettext not installed (apt-get install gettext): no translations compiled" >&2; exit 1; fi; \
+	fi
+
+# make messages: the catalogues brought up to date with the code, both domains
+# (django: templates and Python; djangojs: static/), for Korean and English.
+# New or changed strings arrive untranslated (or fuzzy): translate them, then
+# `make translations`; tests/i18n/test_catalogue.py lists what is left.
+MESSAGES_IGNORE := --ignore ".venv/*" --ignore "node_modules/*" --ignore "tests/*" \
+	--ignore "bench/*" --ignore "artifacts/*" --ignore "staticfiles/*" \
+	--ignore "media/*" --ignore "data/*"
+messages: install-dev gettext-deps
+	$(TEST_ENV) $(PY) manage.py makemessages -l ko -l en --no-obsolete --no-location $(MESSAGES_IGNORE)
+	$(TEST_ENV) $(PY) manage.py makemessages -d djangojs -l ko -l en --no-obsolete --no-location $(MESSAGES_IGNORE)
+	@$(MAKE) --no-print-directory translations
 
 # make run serves the site as readers get it: DEBUG off (our 404 and 500
 # pages), collected static files, uploads served by the app, the page cache in
@@ -51,8 +82,13 @@ SECRET_KEY_FILE := $(RUN_DATA_DIR)/secret-key.txt
 # IPv6 addresses are bracketed in a URL and a bind address.
 SERVED_HOST = $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST))
 SERVED = http://$(SERVED_HOST):$(PORT)/
+# The local demo's admin signs in with a password alone until it sets up a
+# second factor (STAFF_2FA=optional); production's default is "required".
+# Passkeys work at http://localhost:$(PORT)/ (WebAuthn refuses IP addresses).
 RUN_ENV = DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat $(SECRET_KEY_FILE))}" \
-	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(SERVED_HOST)}"
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1],$(SERVED_HOST)}" \
+	STAFF_2FA="$${STAFF_2FA:-optional}" \
+	OTP_WEBAUTHN_ALLOWED_ORIGINS="$${OTP_WEBAUTHN_ALLOWED_ORIGINS:-http://localhost:$(PORT)}"
 
 $(SECRET_KEY_FILE): | $(PY)
 	@mkdir -p $(@D)
@@ -67,7 +103,8 @@ run: install $(SECRET_KEY_FILE)
 	@$(RUN_ENV) $(PY) manage.py load_demo
 	@$(RUN_ENV) DEBUG=1 $(PY) manage.py ensure_local_admin --url $(SERVED)admin/ >/dev/null
 	@echo "Serving $(SERVED)  Admin: $(SERVED)admin/ user admin, password in $(RUN_DATA_DIR)/local-admin.txt"
-	@$(RUN_ENV) exec $(VENV)/bin/gunicorn newsroom.wsgi --workers 2 --timeout 30 \
+	@$(RUN_ENV) exec $(VENV)/bin/gunicorn --config deploy/gunicorn.conf.py newsroom.wsgi \
+		--workers 2 --timeout 30 \
 		--bind $(SERVED_HOST):$(PORT) --access-logfile - --log-level warning
 
 # make dev: Django's development server with DEBUG on (tracebacks, reloading).
@@ -114,6 +151,22 @@ varnish-deps:
 		else echo "varnish not installed: the Varnish test will be skipped (apt-get install varnish varnish-modules)"; fi; \
 	fi
 
+# The tests of several machines start their own PgBouncer (tests/replicas),
+# Redis Sentinels and a load balancer (haproxy); install Debian's when missing.
+cluster-deps:
+	@missing=""; \
+	command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing="$$missing pgbouncer"; \
+	command -v redis-sentinel >/dev/null || missing="$$missing redis-sentinel"; \
+	command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's$$missing for the tests of several machines"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+			systemctl disable --now pgbouncer haproxy redis-sentinel >/dev/null 2>&1 || true; \
+			for service in pgbouncer haproxy redis-sentinel; do service $$service stop >/dev/null 2>&1 || true; done; \
+		else echo "Not installed:$$missing (apt-get install$$missing): their tests will fail"; fi; \
+	fi
+
 # The benchmark (bench/pages.py): datasets are built once in data/bench/ and in
 # PostgreSQL databases newsroom_bench_<stories>, then reused. Quick variant:
 # make bench BENCH_STORIES=1000 BENCH_DURATION=3
@@ -152,9 +205,14 @@ audit: install-dev browser-deps
 	$(PY) bench/lighthouse.py $(AUDIT_ARGS)
 
 # pytest exits 5 when it collects nothing: that is a failure here, not a pass.
-test: install-dev browser-deps varnish-deps
+test: install-dev browser-deps varnish-deps cluster-deps
 	@$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$rc
+
+# The whole suite once more, through a PgBouncer in transaction pooling
+# (tests/replicas/run_through_pgbouncer.py); needs the machine's PostgreSQL.
+test-pgbouncer: install-dev browser-deps varnish-deps cluster-deps
+	@$(TEST_ENV) $(PY) -m tests.replicas.run_through_pgbouncer $(PYTEST_ARGS)
 
 # lint-imports checks the import contracts in pyproject.toml ([tool.importlinter]);
 # --no-cache: the graph builds in a second and leaves no cache folder behind.

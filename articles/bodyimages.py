@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models.fields.files import ImageFieldFile
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from articles import images, markup
 from articles.models import Article, BodyImage
@@ -53,21 +54,23 @@ def store(upload, *, alt: str, caption: str = "", credit: str = "", by=None):
     alt, caption, credit = alt.strip(), caption.strip(), credit.strip()
     errors = {}
     if not alt:
-        errors["alt"] = "Describe the picture for readers who cannot see it."
+        errors["alt"] = gettext("Describe the picture for readers who cannot see it.")
     for name, value, limit in (
         ("alt", alt, ALT_LIMIT),
         ("caption", caption, CAPTION_LIMIT),
         ("credit", credit, CREDIT_LIMIT),
     ):
         if len(value) > limit:
-            errors[name] = f"At most {limit} characters (this has {len(value)})."
+            errors[name] = gettext(
+                "At most %(limit)s characters (this has %(length)s)."
+            ) % {"limit": limit, "length": len(value)}
     try:
         clean = images.clean_image(upload) if upload is not None else None
     except ValidationError as error:
         errors["image"] = error.messages[0]
     else:
         if clean is None:
-            errors["image"] = "Choose a picture to upload."
+            errors["image"] = gettext("Choose a picture to upload.")
     if errors:
         raise ValidationError(errors)
     picture = BodyImage(alt=alt, caption=caption, credit=credit, uploaded_by=by)

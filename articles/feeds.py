@@ -22,6 +22,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import gettext
 from taggit.models import Tag
 
 from articles import shown
@@ -44,6 +45,11 @@ class NewsroomRssFeed(Rss201rev2Feed):
             "xmlns:content": CONTENT_NS,
         }
 
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for rel, href in self.feed.get("links", ()):
+            handler.addQuickElement("atom:link", None, {"rel": rel, "href": href})
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         for name, _url in item.get("bylines", ()):
@@ -65,6 +71,11 @@ class NewsroomAtomFeed(Atom1Feed):
         if item.get("language"):
             attributes["xml:lang"] = item["language"]
         return attributes
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for rel, href in self.feed.get("links", ()):
+            handler.addQuickElement("link", "", {"rel": rel, "href": href})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
@@ -111,6 +122,22 @@ def _item_additions(stories: list[Article]) -> None:
                 story.feed_additions.append(additions[story.pk])
 
 
+# Feature apps add links to every feed's head (webhooks: the WebSub hub):
+# ``register_feed_links()`` in their ``AppConfig.ready()``. A source answers
+# (rel, href) pairs; Django writes the feed's own ``rel="self"``.
+FeedLinkSource = Callable[[], list[tuple[str, str]]]
+_feed_link_sources: list[FeedLinkSource] = []
+
+
+def register_feed_links(source: FeedLinkSource) -> None:
+    if source not in _feed_link_sources:
+        _feed_link_sources.append(source)
+
+
+def _feed_links() -> list[tuple[str, str]]:
+    return [link for source in _feed_link_sources for link in source()]
+
+
 @dataclass
 class FeedSource:
     """What a feed is about (``None`` for the latest stories) and the site root,
@@ -148,16 +175,21 @@ class LatestStoriesFeed(Feed):
         return stories
 
     def title(self, source):
-        return f"{settings.NEWSROOM_NAME}: latest stories"
+        return gettext("%(name)s: latest stories") % {"name": settings.NEWSROOM_NAME}
 
     def description(self, source):
-        return f"The latest stories from {settings.NEWSROOM_NAME}."
+        return gettext("The latest stories from %(name)s.") % {
+            "name": settings.NEWSROOM_NAME
+        }
 
     def link(self, source):
         return reverse("articles:home")
 
     def feed_url(self, source):
         return None  # Django then uses the requested address.
+
+    def feed_extra_kwargs(self, source):
+        return {"links": _feed_links()}
 
     def item_title(self, item):
         return item.headline
@@ -201,10 +233,9 @@ class LatestStoriesFeed(Feed):
         return _absolute(item.feed_base_url, item.lead_image.url)
 
     def item_enclosure_length(self, item):
-        try:
-            return item.lead_image.size
-        except OSError:
-            return 0
+        # From the row, never the storage (a request per item on a bucket);
+        # 0, which feed readers accept, until record_media_sizes has run.
+        return item.lead_image_size or 0
 
     def item_enclosure_mime_type(self, item):
         return mimetypes.guess_type(item.lead_image.name)[0] or "image/jpeg"
@@ -250,7 +281,10 @@ class SectionFeed(LatestStoriesFeed):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
     def summary(self, source):
-        return f"The latest {source.obj.name} stories from {settings.NEWSROOM_NAME}."
+        return gettext("The latest %(section)s stories from %(name)s.") % {
+            "section": source.obj.name,
+            "name": settings.NEWSROOM_NAME,
+        }
 
     def description(self, source):
         # RSS readers treat the channel description as HTML; names are text.
@@ -279,7 +313,10 @@ class TagFeed(LatestStoriesFeed):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
     def summary(self, source):
-        return f"Stories about {source.obj.name} from {settings.NEWSROOM_NAME}."
+        return gettext("Stories about %(tag)s from %(name)s.") % {
+            "tag": source.obj.name,
+            "name": settings.NEWSROOM_NAME,
+        }
 
     def description(self, source):
         # RSS readers treat the channel description as HTML; names are text.
@@ -308,7 +345,10 @@ class AuthorFeed(LatestStoriesFeed):
         return f"{settings.NEWSROOM_NAME}: {source.obj.name}"
 
     def summary(self, source):
-        return f"Stories by {source.obj.name} for {settings.NEWSROOM_NAME}."
+        return gettext("Stories by %(author)s for %(name)s.") % {
+            "author": source.obj.name,
+            "name": settings.NEWSROOM_NAME,
+        }
 
     def description(self, source):
         # RSS readers treat the channel description as HTML; names are text.

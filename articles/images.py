@@ -8,9 +8,17 @@ behind. Animated GIF and WebP keep their first frame only.
 
 Renditions (several widths, WebP plus a JPEG fallback) are made once by
 ``make_renditions()``, which ``articles.services.save_story()`` calls when a
-story is saved, and then served from storage. Their names are derived from the
-original's name, so templates build their URLs without a query or a file
-system look-up.
+story gets a new picture, and then served from storage. Their names are derived
+from the original's name, so templates build their URLs without a query or a
+file system look-up.
+
+Pages and feeds never ask the storage anything (on object storage every
+question is a request): a picture's width, height and byte size are kept in
+its row when it is stored (``CleanImageField``'s ``width_field``,
+``height_field`` and ``size_field``) and read from there
+(``StoredImageFieldFile``). Names are never reused for other content (uploads
+get a random name, renditions are named after their original), so a stored
+file is immutable and may be cached for a year.
 """
 
 import io
@@ -21,7 +29,10 @@ from pathlib import PurePosixPath
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.images import get_image_dimensions
 from django.db import models, transaction
+from django.db.models.fields.files import ImageFieldFile
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -63,7 +74,7 @@ class CleanImage(ContentFile):
 
 def _too_many_pixels() -> ValidationError:
     return ValidationError(
-        "This picture has too many pixels (at most %(pixels)s million).",
+        _("This picture has too many pixels (at most %(pixels)s million)."),
         code="too_many_pixels",
         params={"pixels": MAX_PIXELS // 1_000_000},
     )
@@ -79,7 +90,7 @@ def clean_image(upload) -> CleanImage:
     size = getattr(upload, "size", None)
     if size is None or size > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            "This file is too large (at most %(mb)s MB).",
+            _("This file is too large (at most %(mb)s MB)."),
             code="too_large",
             params={"mb": MAX_UPLOAD_BYTES // (1024 * 1024)},
         )
@@ -91,7 +102,7 @@ def clean_image(upload) -> CleanImage:
                 width, height = img.size
                 if width < 1 or height < 1 or max(width, height) > MAX_SIDE:
                     raise ValidationError(
-                        "This picture is too big: at most %(side)s pixels a side.",
+                        _("This picture is too big: at most %(side)s pixels a side."),
                         code="too_wide",
                         params={"side": MAX_SIDE},
                     )
@@ -103,8 +114,10 @@ def clean_image(upload) -> CleanImage:
         raise _too_many_pixels() from None
     except DECODE_ERRORS:
         raise ValidationError(
-            "Upload a JPEG, PNG, WebP or GIF picture. This file is not one, "
-            "or it is damaged.",
+            _(
+                "Upload a JPEG, PNG, WebP or GIF picture. This file is not one, "
+                "or it is damaged."
+            ),
             code="invalid_image",
         ) from None
 
@@ -140,7 +153,7 @@ class CleanImageFormField(forms.FileField):
     size check and keeps the original bytes.
     """
 
-    default_error_messages = {"invalid_image": "Upload a valid picture."}
+    default_error_messages = {"invalid_image": _("Upload a valid picture.")}
 
     def to_python(self, data):
         upload = super().to_python(data)
@@ -155,28 +168,101 @@ class CleanImageFormField(forms.FileField):
         return attrs
 
 
+class StoredImageFieldFile(ImageFieldFile):
+    """A stored picture whose width, height and size come from its row.
+
+    Django's ``ImageFieldFile`` opens the file to learn its width and height,
+    and ``FieldFile.size`` asks the storage, every time a row is loaded: on
+    object storage, requests while a page renders. Here the row's
+    ``width_field``, ``height_field`` and ``size_field`` answer when they are
+    filled; only a row that does not know (saved before sizes were kept, see
+    ``manage.py record_media_sizes``) falls back to the storage.
+    """
+
+    def _from_row(self, attribute: str):
+        field_name = getattr(self.field, attribute, None)
+        if not field_name or not self._committed or self.instance is None:
+            return None
+        return getattr(self.instance, field_name, None)
+
+    @property
+    def width(self):
+        known = self._from_row("width_field")
+        return known if known is not None else self._get_image_dimensions()[0]
+
+    @property
+    def height(self):
+        known = self._from_row("height_field")
+        return known if known is not None else self._get_image_dimensions()[1]
+
+    @property
+    def size(self):
+        known = self._from_row("size_field")
+        return known if known is not None else super().size
+
+
 class CleanImageField(models.ImageField):
     """An ``ImageField`` whose forms accept only pictures ``clean_image()`` passes.
 
-    Width and height fields are filled when a file is assigned, never when a
-    row is loaded: listing stories reads no image file.
+    Width, height and byte size fields (``size_field``, like Django's
+    ``width_field``) are filled when a file is assigned, never when a row is
+    loaded: listing stories reads no image file, and ``StoredImageFieldFile``
+    answers from them.
     """
+
+    attr_class = StoredImageFieldFile
+
+    def __init__(self, *args, size_field=None, **kwargs):
+        self.size_field = size_field
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.size_field:
+            kwargs["size_field"] = self.size_field
+        return name, path, args, kwargs
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": CleanImageFormField, **kwargs})
 
     def update_dimension_fields(self, instance, force=False, *args, **kwargs):
-        if not force:
+        # Only on assignment (force): a loaded row keeps what it stored, even
+        # when that is nothing, so loading never reads a file.
+        if not force or self.attname not in instance.__dict__:
             return
-        try:
-            super().update_dimension_fields(instance, True, *args, **kwargs)
-        except (OSError, ValueError):
-            # A missing or unreadable file: the size stays unknown and the
-            # templates fall back to a plain <img>.
-            if self.width_field:
-                setattr(instance, self.width_field, None)
-            if self.height_field:
-                setattr(instance, self.height_field, None)
+        file = getattr(instance, self.attname)
+        width = height = size = None
+        # A file assigned without a name (FieldFile.save() names it later)
+        # is still measured.
+        unsaved = not file._committed and getattr(file, "_file", None) is not None
+        if file or unsaved:
+            try:
+                width, height, size = _measure(file)
+            except (OSError, ValueError):
+                # A missing or unreadable file: the size stays unknown and
+                # the templates fall back to a plain <img>.
+                width = height = size = None
+        for field_name, value in (
+            (self.width_field, width),
+            (self.height_field, height),
+            (self.size_field, size),
+        ):
+            if field_name:
+                setattr(instance, field_name, value)
+
+
+def _measure(file) -> tuple[int | None, int | None, int | None]:
+    """Width, height and bytes of an assigned file, from the file itself: a
+    fresh upload (``CleanImage``) knows them all, other new content is read;
+    a stored name that is assigned is asked of the storage."""
+    if not file._committed:
+        content = file._file
+        if isinstance(content, CleanImage):
+            return content.width, content.height, content.size
+        width, height = get_image_dimensions(content)
+        return width, height, content.size
+    width, height = file._get_image_dimensions()
+    return width, height, file.storage.size(file.name)
 
 
 # Renditions ---------------------------------------------------------------
@@ -208,22 +294,23 @@ def rendition_names(original_name: str, original_width: int) -> list[str]:
 def make_renditions(fieldfile) -> list[str]:
     """Make the renditions of ``fieldfile`` that do not exist yet; return their names.
 
-    Idempotent: a second call finds every file in storage and makes nothing.
-    Renditions are written without any metadata, like the original.
+    Idempotent: a second call finds the renditions in storage and makes
+    nothing. Renditions are written without any metadata, like the original.
+
+    Few storage calls, since on object storage each is a request: the
+    original's size comes from its row (``StoredImageFieldFile``); one
+    existence check, of the rendition written last (``_last_rendition()``:
+    writes go in a fixed order and each is whole, so if it is there, all
+    are); then one read of the original and one write per rendition (8 for a
+    picture wider than 1,600 pixels). A set left half-made by a crash is
+    completed: a rendition already there keeps its name
+    (``_save_rendition()``).
     """
     if not fieldfile:
         return []
     storage = fieldfile.storage
     original_width, original_height = fieldfile.width, fieldfile.height
-    wanted = [
-        width
-        for width in rendition_widths(original_width)
-        if not all(
-            storage.exists(rendition_name(fieldfile.name, width, extension))
-            for extension in ("webp", "jpg")
-        )
-    ]
-    if not wanted:
+    if storage.exists(_last_rendition(fieldfile.name, original_width)):
         return []
     created = []
     with (
@@ -233,7 +320,7 @@ def make_renditions(fieldfile) -> list[str]:
         img.load()
         source = img.convert("RGBA" if "A" in img.getbands() else "RGB")
     # Widest first, each from the one before: cheaper than from the original.
-    for width in sorted(wanted, reverse=True):
+    for width in sorted(rendition_widths(original_width), reverse=True):
         height = max(1, round(original_height * width / original_width))
         if source.size != (width, height):
             source = source.resize((width, height), Image.Resampling.LANCZOS)
@@ -241,21 +328,34 @@ def make_renditions(fieldfile) -> list[str]:
     return created
 
 
+def _last_rendition(original_name: str, original_width: int) -> str:
+    """The rendition ``make_renditions()`` writes last: the narrowest JPEG."""
+    return rendition_name(original_name, min(rendition_widths(original_width)), "jpg")
+
+
+def stored_file_names(name: str, original_width: int | None) -> list[str]:
+    """An original and the names of its renditions: those made for its width,
+    or every width there is when the width is unknown."""
+    if original_width:
+        widths = rendition_widths(original_width)
+    else:
+        widths = list(RENDITION_WIDTHS)
+    return [name] + [
+        rendition_name(name, width, extension)
+        for width in sorted(widths)
+        for extension in ("webp", "jpg")
+    ]
+
+
 def delete_files(storage, name: str, original_width: int | None) -> None:
     """Remove an original and the renditions made from it.
 
     Called once a replaced or deleted lead image is no longer referenced by
     any story (``forget_unused()``), so old uploads do not pile up on disk.
+    One delete per file made (1 + 8 at most); with the original's width
+    unknown, every width is tried.
     """
-    widths = set(RENDITION_WIDTHS)
-    if original_width:
-        widths.update(rendition_widths(original_width))
-    names = [name] + [
-        rendition_name(name, width, extension)
-        for width in sorted(widths)
-        for extension in ("webp", "jpg")
-    ]
-    for each in names:
+    for each in stored_file_names(name, original_width):
         storage.delete(each)
 
 
@@ -290,8 +390,6 @@ def _save_rendition(storage, original_name: str, img: Image.Image, width: int):
     fresh.paste(img)
     for extension in ("webp", "jpg"):
         name = rendition_name(original_name, width, extension)
-        if storage.exists(name):
-            continue
         buffer = io.BytesIO()
         if extension == "webp":
             fresh.save(buffer, "WEBP", quality=80, method=4)
@@ -301,7 +399,14 @@ def _save_rendition(storage, original_name: str, img: Image.Image, width: int):
                 opaque = Image.new("RGB", fresh.size, "white")
                 opaque.paste(fresh, mask=fresh.getchannel("A"))
             opaque.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
-        created.append(storage.save(name, ContentFile(buffer.getvalue())))
+        saved = storage.save(name, ContentFile(buffer.getvalue()))
+        if saved != name:
+            # The local disk refuses an existing name (object storage
+            # overwrites): this rendition was there from a run cut short, and
+            # the same pixels under another name are not wanted.
+            storage.delete(saved)
+            continue
+        created.append(saved)
     return created
 
 

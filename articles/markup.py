@@ -22,7 +22,12 @@ from django.utils.safestring import SafeString
 from django.utils.timesince import timesince, timeuntil
 from django.utils.timezone import now as _now
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
+from django.utils.translation import (
+    get_language_info,
+    gettext,
+    ngettext,
+    pgettext,
+)
 
 from articles import fragments, images
 from articles.models import Byline
@@ -51,6 +56,14 @@ def number(value) -> str:
     return esc(formats.localize(value))
 
 
+def count_text(value: int) -> str:
+    """A count as readers read it, grouped in thousands in the language's
+    way: "1,234" (English and Korean alike). Not escaped."""
+    if -1000 < value < 1000:
+        return str(value)
+    return formats.number_format(value, force_grouping=True)
+
+
 def time_text(value) -> str:
     """A moment as readers read it, in the current time zone and the
     language's ``DATETIME_FORMAT`` (``newsroom/formats/``): "2 Dec 2026,
@@ -64,6 +77,7 @@ def _local_text(local) -> str:
         return formats.date_format(local, "DATE_FORMAT")
     text_format = formats.get_format("DATETIME_FORMAT")
     if text_format != NEWSROOM_DATETIME_FORMAT:
+        # Korean (newsroom/formats/ko): "2026년 12월 2일 오후 2:05 KST".
         return dateformat.format(local, text_format)
     f = dateformat.DateFormat(local)
     return f"{f.j()} {f.M()} {f.Y()}, {f.H()}:{f.i()} {f.T()}"
@@ -71,7 +85,7 @@ def _local_text(local) -> str:
 
 def relative_text(value, now=None) -> str:
     """How long ago or ahead, in the largest unit: "2 hours ago", "in 3
-    days", "just now"."""
+    days", "just now"; in Korean "2시간 전", "3일 후", "방금"."""
     now = now or _now()
     if abs(now - value) < timedelta(minutes=1):
         return gettext("just now")
@@ -140,24 +154,37 @@ def picture_html(
 
 
 # The roles in the newsroom's order, and their words ("Translated by"): the
-# choices of Byline.role.
+# choices of Byline.role, translated when written.
 ROLE_LABELS = dict(Byline.Role.choices)
 ROLE_ORDER = {role: n for n, role in enumerate(Byline.Role.values)}
 ROLE_SEPARATOR = '<span class="byline__sep"> · </span>'
 
 
 def role_label(role: str) -> str:
-    """The words before the names of a role: "By", "Translated by"."""
-    return ROLE_LABELS.get(role, role)
+    """The words of a role: "By", "Translated by"; in Korean "기자", "번역"."""
+    return str(ROLE_LABELS.get(role, role))
+
+
+def role_pattern(role: str) -> str:
+    """Where the role's words stand beside the names, as the language puts
+    them: English "By Choi Young Hoon", "Translated by Eugene Park"; Korean
+    "최영훈 기자" (the title after the name) but "번역 박유진", "사진 홍길동"
+    (the task before it), as Korean papers print them."""
+    if role == Byline.Role.BY:
+        return pgettext("byline: where 'By' goes", "%(role)s %(names)s")
+    return pgettext("byline: where a role goes", "%(role)s %(names)s")
 
 
 def join_names(names: list[str]) -> str:
     """Names as a list: "A", "A and B", "A, B and C". No comma before "and",
-    the newsroom's style (AP's and the BBC's too). ``names`` are HTML; the
+    the newsroom's style (AP's and the BBC's too). Korean joins them with a
+    middle dot, as its papers do: "최영훈·박유진". ``names`` are HTML; the
     joining words are escaped."""
     if len(names) < 2:
         return "".join(names)
-    return f"{', '.join(names[:-1])} {esc(gettext('and'))} {names[-1]}"
+    between = esc(pgettext("between names in a byline", ", "))
+    last = esc(pgettext("before the last name in a byline", " and "))
+    return f"{between.join(names[:-1])}{last}{names[-1]}"
 
 
 def byline_groups(bylines) -> list[tuple[str, list]]:
@@ -171,21 +198,36 @@ def byline_groups(bylines) -> list[tuple[str, list]]:
     return sorted(groups.items(), key=lambda group: ROLE_ORDER.get(group[0], last))
 
 
-def _role_html(role, authors, element="span") -> str:
-    """One role and its people: "Reporting by A and B", the names linked."""
+def translated_from_html(original) -> str:
+    """What follows a translator's name on a translation: " from the Korean
+    original", linked to the ``original`` story (None: nothing)."""
+    if not original:  # None, or "" from a template without one
+        return ""
+    language = get_language_info(original.language)["name_translated"]
+    link = (
+        f'<a class="byline__original" href="{esc(original.get_absolute_url())}"'
+        f' hreflang="{esc(original.language)}">'
+        f"{esc(gettext('%(language)s original') % {'language': language})}</a>"
+    )
+    return " " + esc(gettext("from the %(original)s")) % {"original": link}
+
+
+def _role_html(role, authors, element="span", suffix="") -> str:
+    """One role and its people: "Reporting by A and B", the names linked;
+    ``suffix`` (HTML) after the names."""
     names = [
         f'<a class="byline__name" href="{esc(author.get_absolute_url())}">'
         f"{esc(author.name)}</a>"
         for author in authors
     ]
-    return (
-        f'<{element} class="byline" data-role="{esc(role)}">'
-        f'<span class="byline__role">{esc(role_label(role))}</span> '
-        f"{join_names(names)}</{element}>"
-    )
+    words = esc(role_pattern(role)) % {
+        "role": f'<span class="byline__role">{esc(role_label(role))}</span>',
+        "names": f"{join_names(names)}{suffix}",
+    }
+    return f'<{element} class="byline" data-role="{esc(role)}">{words}</{element}>'
 
 
-def bylines_html(bylines, style="short") -> str:
+def bylines_html(bylines, style="short", original=None) -> str:
     """The bylines of one story, each role once with all its people, the
     roles in the newsroom's order (pass the bylines prefetched).
 
@@ -196,16 +238,22 @@ def bylines_html(bylines, style="short") -> str:
     with a newline, as the template did (the header does not).
     """
     groups = byline_groups(bylines)
+    # A translation's translators link to its ``original`` (articles.translations).
+    suffixes = {Byline.Role.TRANSLATED: translated_from_html(original)}
     if style == "closing":
         if not groups:
             return "\n"
         lines = "".join(
-            f"{_role_html(role, authors, 'li')}\n  " for role, authors in groups
+            f"{_role_html(role, authors, 'li', suffixes.get(role, ''))}\n  "
+            for role, authors in groups
         )
         return f'<ul class="byline-block">\n  {lines}</ul>\n'
     if not groups:
         return "" if style == "header" else "\n"
-    line = ROLE_SEPARATOR.join(_role_html(role, authors) for role, authors in groups)
+    line = ROLE_SEPARATOR.join(
+        _role_html(role, authors, suffix=suffixes.get(role, ""))
+        for role, authors in groups
+    )
     if style == "header":
         return f'<p class="bylines bylines--header">{line}</p>'
     return f'<p class="bylines">{line}</p>\n'
@@ -256,12 +304,14 @@ def story_card_html(
             f"{esc(section.name)}</a></p>"
         )
     level = number(level or 3)
+    # The story's words in its own language, whatever the page's (WCAG 3.1.2).
+    lang = esc(article.language)
     parts.append(
-        f'\n    <h{level} class="card__headline"><a href="{url}">'
+        f'\n    <h{level} class="card__headline" lang="{lang}"><a href="{url}">'
         f"{esc(article.headline)}</a></h{level}>\n    "
     )
     if article.dek:
-        parts.append(f'<p class="card__dek">{esc(article.dek)}</p>')
+        parts.append(f'<p class="card__dek" lang="{lang}">{esc(article.dek)}</p>')
     parts.append('\n    <div class="card__meta">\n      ')
     parts.append(card_meta_html(article, comment_counts, url))
     parts.append("\n    </div>\n  </div>\n</article>\n")
@@ -291,7 +341,7 @@ def card_comments_html(article, comment_counts, url=None) -> str:
     if not count:
         return ""
     url = url or esc(article.get_absolute_url())
-    return (
-        f'<p class="card__comments"><a href="{url}#comments">'
-        f"{number(count)} comment{'' if count == 1 else 's'}</a></p>"
-    )
+    words = ngettext("%(number)s comment", "%(number)s comments", count) % {
+        "number": count_text(count)
+    }
+    return f'<p class="card__comments"><a href="{url}#comments">{esc(words)}</a></p>'

@@ -9,17 +9,16 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q
 from django.utils import formats, timezone
-from django.utils.functional import cached_property
-from django.utils.translation import get_supported_language_variant
+from django.utils.translation import get_supported_language_variant, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorField
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from articles import signals, slugs
+from articles import signals, slugs, storage
 from articles.images import CleanImageField
 from articles.links import cached_reverse
 from articles.sanitizer import clean_html
-from articles.storage import AtomicFileSystemStorage
 
 BODY_EXTENSIONS = {
     "Bold": True,
@@ -77,7 +76,7 @@ class Section(models.Model):
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(
-        default=0, help_text="Sections are listed in this order, lowest first."
+        default=0, help_text=_("Sections are listed in this order, lowest first.")
     )
 
     class Meta:
@@ -94,15 +93,25 @@ class Author(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True, allow_unicode=True)
     job_title = models.CharField(max_length=120, blank=True)
-    bio = models.TextField("short bio", blank=True, max_length=2000)
-    photo = CleanImageField(upload_to=upload_path, blank=True)
+    bio = models.TextField(_("short bio"), blank=True, max_length=2000)
+    photo = CleanImageField(
+        upload_to=upload_path,
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        size_field="photo_size",
+    )
+    # Kept with the file, so pages never ask the media storage (articles.images).
+    photo_width = models.PositiveIntegerField(null=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, editable=False)
+    photo_size = models.PositiveBigIntegerField(null=True, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="author_profile",
-        help_text="The staff account of this person, if they have one.",
+        help_text=_("The staff account of this person, if they have one."),
     )
 
     class Meta:
@@ -137,7 +146,7 @@ LOOKUP_TESTS = {"exact": operator.eq, "lte": operator.le}
 def matches_lookups(instance: models.Model, lookups: dict[str, object]) -> bool:
     """Whether ``instance``'s fields pass every lookup, as a filter would."""
     for key, wanted in lookups.items():
-        field, _, lookup = key.partition("__")
+        field, _sep, lookup = key.partition("__")
         value = getattr(instance, field)
         if value is None or not LOOKUP_TESTS[lookup or "exact"](value, wanted):
             return False
@@ -281,50 +290,59 @@ SEO_DESCRIPTION_LIMIT = 300
 
 class Article(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        REVIEW = "review", "In review"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
 
     headline = models.CharField(max_length=HEADLINE_LIMIT)
     slug = models.SlugField(
         max_length=slugs.SLUG_MAX_LENGTH,
         unique=True,
         allow_unicode=True,
-        help_text="The last part of the story's address.",
+        help_text=_("The last part of the story's address."),
     )
     dek = models.TextField(
-        "standfirst",
+        _("standfirst"),
         max_length=500,
         blank=True,
-        help_text="One or two sentences under the headline; also the summary "
-        "in feeds and search results.",
+        help_text=_(
+            "One or two sentences under the headline; also the summary "
+            "in feeds and search results."
+        ),
     )
     body = ProseEditorField(extensions=BODY_EXTENSIONS, sanitize=clean_html, blank=True)
     language = models.CharField(
         max_length=10,
         choices=language_choices,
         default=default_language,
-        help_text="The language the story is written in; pages and feeds "
-        "declare it to browsers, screen readers and search engines.",
+        help_text=_(
+            "The language the story is written in; pages and feeds "
+            "declare it to browsers, screen readers and search engines."
+        ),
     )
     lead_image = CleanImageField(
         upload_to=upload_path,
         blank=True,
         width_field="lead_image_width",
         height_field="lead_image_height",
-        help_text="JPEG, PNG, WebP or GIF (first frame), at most 20 MB. "
-        "It is re-encoded: location and camera data are removed.",
+        size_field="lead_image_size",
+        help_text=_(
+            "JPEG, PNG, WebP or GIF (first frame), at most 20 MB. "
+            "It is re-encoded: location and camera data are removed."
+        ),
     )
     lead_image_width = models.PositiveIntegerField(null=True, editable=False)
     lead_image_height = models.PositiveIntegerField(null=True, editable=False)
+    # Bytes, for feed enclosures: read from the row, never from the storage.
+    lead_image_size = models.PositiveBigIntegerField(null=True, editable=False)
     lead_image_alt = models.CharField(
-        "alt text",
+        _("alt text"),
         max_length=300,
         blank=True,
-        help_text="Describe the picture for readers who cannot see it.",
+        help_text=_("Describe the picture for readers who cannot see it."),
     )
-    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
-    lead_image_credit = models.CharField("credit", max_length=200, blank=True)
+    lead_image_caption = models.CharField(_("caption"), max_length=500, blank=True)
+    lead_image_credit = models.CharField(_("credit"), max_length=200, blank=True)
     section = models.ForeignKey(
         Section, on_delete=models.PROTECT, related_name="articles"
     )
@@ -333,10 +351,10 @@ class Article(models.Model):
         max_length=20, choices=Status, default=Status.DRAFT, db_index=False
     )
     published_at = models.DateTimeField(
-        "publication time",
+        _("publication time"),
         null=True,
         blank=True,
-        help_text="Set when the story is published.",
+        help_text=_("Set when the story is published."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -346,48 +364,65 @@ class Article(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Whose story this is: reporters see and edit only their own.",
+        help_text=_("Whose story this is: reporters see and edit only their own."),
     )
     comments_enabled = models.BooleanField(default=True)
     is_top_story = models.BooleanField(
-        "top story",
+        _("top story"),
         default=False,
-        help_text="Top stories lead the home page, newest first.",
+        help_text=_("Top stories lead the home page, newest first."),
     )
     # Search and social previews (articles.seo, feeds): optional, the
     # headline, standfirst and lead image stand in for them.
     seo_headline = models.CharField(
-        "search and social headline",
+        _("search and social headline"),
         max_length=SEO_HEADLINE_LIMIT,
         blank=True,
-        help_text="Optional. Shown by search engines and on social cards instead "
-        "of the headline; they cut titles after about 60 characters.",
+        help_text=_(
+            "Optional. Shown by search engines and on social cards instead "
+            "of the headline; they cut titles after about 60 characters."
+        ),
     )
     seo_description = models.CharField(
-        "search and social description",
+        _("search and social description"),
         max_length=SEO_DESCRIPTION_LIMIT,
         blank=True,
-        help_text="Optional. Used instead of the standfirst in search results, "
-        "social cards and feeds; about 155 characters are shown.",
+        help_text=_(
+            "Optional. Used instead of the standfirst in search results, "
+            "social cards and feeds; about 155 characters are shown."
+        ),
     )
     social_image = CleanImageField(
-        "social image",
+        _("social image"),
         upload_to=upload_path,
         blank=True,
         width_field="social_image_width",
         height_field="social_image_height",
-        help_text="Optional. Shown on social cards instead of the lead image "
-        "(1200 × 630 pixels is best). Re-encoded like the lead image.",
+        size_field="social_image_size",
+        help_text=_(
+            "Optional. Shown on social cards instead of the lead image "
+            "(1200 × 630 pixels is best). Re-encoded like the lead image."
+        ),
     )
     social_image_width = models.PositiveIntegerField(null=True, editable=False)
     social_image_height = models.PositiveIntegerField(null=True, editable=False)
+    social_image_size = models.PositiveBigIntegerField(null=True, editable=False)
+    # Bumped by every save through articles.services, in the same UPDATE that
+    # checks it: a form opened at version 3 cannot overwrite version 4
+    # (services.StoryChanged). Never typed in a form.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # Translations of one story share a key (the Korean original and its
+    # English translation, say); None: a story with no translation.
+    translation_key = models.UUIDField(
+        null=True, blank=True, editable=False, db_index=True
+    )
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
         # The newsroom's word, everywhere the admin names the model.
-        verbose_name = "story"
-        verbose_name_plural = "stories"
+        verbose_name = _("story")
+        verbose_name_plural = _("stories")
         ordering = ["-published_at", "-pk"]
         indexes = [
             models.Index(
@@ -456,7 +491,7 @@ class Article(models.Model):
             and not self.lead_image_alt.strip()
         ):
             raise ValidationError(
-                {"lead_image_alt": "Describe the lead image before publishing."},
+                {"lead_image_alt": _("Describe the lead image before publishing.")},
                 code="alt_required",
             )
 
@@ -476,6 +511,17 @@ class Article(models.Model):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at > timezone.now()
+        )
+
+    def translations(self):
+        """The other published language versions of this story."""
+        if self.translation_key is None:
+            return Article.objects.none()
+        return (
+            Article.objects.published()
+            .filter(translation_key=self.translation_key)
+            .exclude(pk=self.pk)
+            .order_by("language", "pk")
         )
 
     @property
@@ -505,11 +551,13 @@ class Article(models.Model):
 
 class Byline(models.Model):
     class Role(models.TextChoices):
-        BY = "by", "By"
-        REPORTING = "reporting", "Reporting by"
-        TRANSLATED = "translated", "Translated by"
-        EDITED = "edited", "Edited by"
-        PHOTOS = "photos", "Photos by"
+        # The words of a byline (articles/markup.py puts them beside the
+        # names in the language's order: "By Choi Young Hoon", "최영훈 기자").
+        BY = "by", pgettext_lazy("byline role", "By")
+        REPORTING = "reporting", pgettext_lazy("byline role", "Reporting by")
+        TRANSLATED = "translated", pgettext_lazy("byline role", "Translated by")
+        EDITED = "edited", pgettext_lazy("byline role", "Edited by")
+        PHOTOS = "photos", pgettext_lazy("byline role", "Photos by")
 
     # Both foreign keys are served by the two-column indexes below (a story's
     # bylines by the unique constraint, an author's stories by the index).
@@ -625,21 +673,9 @@ def kept_upload_path(instance, filename):
     return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class KeptUploadStorage(AtomicFileSystemStorage):
-    """Beside the media folder, never inside it: a kept upload is not
-    published, and no address serves it (``KEPT_UPLOADS_ROOT``, by default
-    ``<MEDIA_ROOT>-kept``). Read when first used, and again when
-    ``MEDIA_ROOT`` changes (tests)."""
-
-    @cached_property
-    def base_location(self):
-        return getattr(settings, "KEPT_UPLOADS_ROOT", None) or (
-            f"{str(settings.MEDIA_ROOT).rstrip('/')}-kept"
-        )
-
-
 def kept_upload_storage():
-    return KeptUploadStorage()
+    """Kept uploads' own storage, never the public one (``articles.storage``)."""
+    return storage.kept_uploads
 
 
 class BodyImage(models.Model):
@@ -653,11 +689,15 @@ class BodyImage(models.Model):
     """
 
     image = CleanImageField(
-        upload_to=upload_path, width_field="width", height_field="height"
+        upload_to=upload_path,
+        width_field="width",
+        height_field="height",
+        size_field="size",
     )
     width = models.PositiveIntegerField(null=True, editable=False)
     height = models.PositiveIntegerField(null=True, editable=False)
-    alt = models.CharField("alt text", max_length=300)
+    size = models.PositiveBigIntegerField(null=True, editable=False)
+    alt = models.CharField(_("alt text"), max_length=300)
     caption = models.CharField(max_length=500, blank=True)
     credit = models.CharField(max_length=200, blank=True)
     article = models.ForeignKey(
@@ -757,3 +797,163 @@ class PreviewLink(models.Model):
     def revoke(self, now=None) -> None:
         self.revoked_at = now or timezone.now()
         self.save(update_fields=["revoked_at"])
+
+
+class PendingChangeQuerySet(models.QuerySet):
+    def awaiting_review(self):
+        """Submitted by a reporter, not yet published or scheduled."""
+        return self.filter(state=PendingChange.State.REVIEW)
+
+    def due(self, now=None):
+        """Scheduled, and their time has come (``articles.staging.publish_due``)."""
+        return self.filter(
+            state=PendingChange.State.SCHEDULED,
+            publish_at__lte=now or timezone.now(),
+        )
+
+
+class PendingChange(models.Model):
+    """Changes to a published story that readers do not see yet: Wagtail's
+    draft revision over a live page (``articles.staging``).
+
+    ``data`` holds what the form sent in the shape revisions use
+    (``articles.revisions.snapshot``: the text fields, section, bylines and
+    tags); ``base`` is the live story as it was when the changes were made,
+    so publishing can tell whether the live story moved on meanwhile. One set
+    of pending changes per story; the story's row is untouched until an
+    editor publishes them through ``services.save_story()``.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Changes pending")
+        REVIEW = "review", _("Pending review")
+        SCHEDULED = "scheduled", _("Update scheduled")
+
+    article = models.OneToOneField(
+        Article, on_delete=models.CASCADE, related_name="pending_change"
+    )
+    data = models.JSONField()
+    base = models.JSONField(help_text=_("The live story the changes were made on."))
+    base_version = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=State, default=State.DRAFT)
+    publish_at = models.DateTimeField(
+        _("publish the changes at"), null=True, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = PendingChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pending changes")
+        verbose_name_plural = _("pending changes")
+        indexes = [
+            models.Index(fields=["state", "publish_at"], name="pending_state_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="scheduled") | Q(publish_at__isnull=False),
+                name="pending_scheduled_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Pending changes to {self.article_id}"
+
+
+# The desk's words for the models and for the fields named after themselves,
+# in the editor's language. Set on the model's options and on the field's
+# shown name, not passed to the field: a label is no schema, so migrations
+# (which read the arguments a field was given) never record a translation.
+MODEL_LABELS = {
+    Section: (_("section"), _("sections")),
+    Author: (_("author"), _("authors")),
+    Byline: (_("byline"), _("bylines")),
+    ArticleRevision: (_("revision"), _("revisions")),
+    ArticleRedirect: (_("old address"), _("old addresses")),
+    BodyImage: (_("picture in the body"), _("pictures in the body")),
+    KeptUpload: (_("kept upload"), _("kept uploads")),
+    PreviewLink: (_("share link"), _("share links")),
+}
+FIELD_LABELS = {
+    Section: {
+        "name": _("name"),
+        "slug": _("slug"),
+        "description": _("description"),
+        "order": _("order"),
+    },
+    Author: {
+        "name": _("name"),
+        "slug": _("slug"),
+        "job_title": _("job title"),
+        "photo": _("photo"),
+        "user": _("user"),
+    },
+    Article: {
+        "headline": _("headline"),
+        "slug": _("slug"),
+        "body": _("body"),
+        "language": _("language"),
+        "lead_image": _("lead image"),
+        "section": _("section"),
+        "tags": _("tags"),
+        "status": _("status"),
+        "created_at": _("created at"),
+        "updated_at": _("updated at"),
+        "created_by": _("created by"),
+        "comments_enabled": _("comments enabled"),
+    },
+    Byline: {
+        "article": _("story"),
+        "author": _("author"),
+        "role": _("role"),
+        "order": _("order"),
+    },
+    ArticleRevision: {
+        "article": _("story"),
+        "created_by": _("created by"),
+        "created_at": _("created at"),
+        "summary": _("summary"),
+    },
+    PendingChange: {
+        "article": _("story"),
+        "state": _("state"),
+        "created_by": _("created by"),
+        "created_at": _("created at"),
+        "updated_by": _("updated by"),
+        "updated_at": _("updated at"),
+    },
+    PreviewLink: {
+        "article": _("story"),
+        "created_by": _("created by"),
+        "created_at": _("created at"),
+        "expires_at": _("expires at"),
+        "revoked_at": _("revoked at"),
+    },
+}
+
+
+def _label_models() -> None:
+    for model, (singular, plural) in MODEL_LABELS.items():
+        model._meta.verbose_name = singular
+        model._meta.verbose_name_plural = plural
+    for model, labels in FIELD_LABELS.items():
+        for name, label in labels.items():
+            model._meta.get_field(name).verbose_name = label
+
+
+_label_models()

@@ -26,9 +26,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from articles import workflow
+from articles import staging, workflow
 from articles.models import Article, Author, Byline, PreviewLink
 from articles.sanitizer import clean_html
 from articles.views import RELATED_STORIES
@@ -102,8 +103,8 @@ def _may_preview(request, article: Article, *, change: bool) -> bool:
     if not (user.is_authenticated and user.is_active and user.is_staff):
         return False
     if change:
-        allowed = user.has_perm("articles.change_article") and workflow.can_edit(
-            user, article
+        allowed = user.has_perm("articles.change_article") and (
+            workflow.can_edit(user, article) or workflow.can_stage(user, article)
         )
     else:
         allowed = user.has_perm("articles.view_article") or user.has_perm(
@@ -120,8 +121,9 @@ def _private(response):
     return response
 
 
-def _render(request, article: Article, *, shared: bool = False):
+def _render(request, article: Article, *, shared: bool = False, pending=None):
     context = {
+        "pending": pending,
         "article": article,
         "object": article,
         "preview": True,
@@ -135,7 +137,10 @@ def _render(request, article: Article, *, shared: bool = False):
 
 def _story(pk: int) -> Article:
     return get_object_or_404(
-        Article.objects.select_related("section").for_listing().with_tags(), pk=pk
+        Article.objects.select_related("section", "pending_change")
+        .for_listing()
+        .with_tags(),
+        pk=pk,
     )
 
 
@@ -151,7 +156,16 @@ def preview(request, token):
     article = _story(article_pk)
     if not _may_preview(request, article, change=False):
         raise Http404("No such preview.")
-    return _render(request, article)
+    return _render_staged(request, article)
+
+
+def _render_staged(request, article: Article, *, shared: bool = False):
+    """The story with its pending changes, if it has any (``articles.staging``):
+    what readers will see once they are published."""
+    pending = staging.pending_for(article)
+    if pending is not None:
+        staging.apply_in_memory(article, pending)
+    return _render(request, article, shared=shared, pending=pending)
 
 
 @require_GET
@@ -159,7 +173,7 @@ def shared_preview(request, token):
     """A story's preview for whoever holds an active share link, signed in
     or not. Template: ``articles/preview.html``."""
     link = open_share(token)
-    return _render(request, _story(link.article_id), shared=True)
+    return _render_staged(request, _story(link.article_id), shared=True)
 
 
 @require_POST
@@ -181,7 +195,9 @@ def preview_changes(request, pk):
     form = form_class(request.POST, request.FILES, instance=article)
     if not form.is_valid():
         return HttpResponseBadRequest(
-            "The story has errors: correct them in the editor, then preview again.",
+            gettext(
+                "The story has errors: correct them in the editor, then preview again."
+            ),
             content_type="text/plain; charset=utf-8",
         )
     # ``is_valid()`` has copied the form's values onto ``article`` (unsaved).

@@ -24,6 +24,8 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article, ArticleRevision, Author, Byline, Section
 
@@ -31,29 +33,37 @@ DEFAULT_KEEP = 50
 
 # Snapshot key -> label, in the order a diff shows them.
 FIELDS = {
-    "headline": "Headline",
-    "slug": "Slug",
-    "dek": "Standfirst",
-    "body": "Body",
-    "section": "Section",
-    "tags": "Tags",
-    "bylines": "Bylines",
-    "lead_image": "Lead image",
-    "lead_image_alt": "Alt text",
-    "lead_image_caption": "Caption",
-    "lead_image_credit": "Credit",
-    "status": "Status",
-    "published_at": "Publication time",
-    "is_top_story": "Top story",
-    "comments_enabled": "Comments enabled",
-    "language": "Language",
-    "seo_headline": "Search and social headline",
-    "seo_description": "Search and social description",
-    "social_image": "Social image",
+    "headline": _("Headline"),
+    "slug": _("Slug"),
+    "dek": _("Standfirst"),
+    "body": _("Body"),
+    "section": _("Section"),
+    "tags": _("Tags"),
+    "bylines": _("Bylines"),
+    "lead_image": _("Lead image"),
+    "lead_image_alt": _("Alt text"),
+    "lead_image_caption": _("Caption"),
+    "lead_image_credit": _("Credit"),
+    "status": _("Status"),
+    "published_at": _("Publication time"),
+    "is_top_story": _("Top story"),
+    "comments_enabled": _("Comments enabled"),
+    "language": _("Language"),
+    "seo_headline": _("Search and social headline"),
+    "seo_description": _("Search and social description"),
+    "social_image": _("Social image"),
+    # Which stories are its translations: the group's key (Article.translation_key).
+    "translation_key": _("Translations"),
 }
 # Fields added after revisions were first kept: a revision from before has
 # none of them, which is no change (an upgrade edits no story).
-LATER_FIELDS = {"language", "seo_headline", "seo_description", "social_image"}
+LATER_FIELDS = {
+    "language",
+    "seo_headline",
+    "seo_description",
+    "social_image",
+    "translation_key",
+}
 
 # What a restore brings back. Publication state (status, time, top story) and
 # the slug stay as they are: going live or moving a link is an editor's
@@ -119,6 +129,7 @@ def snapshot(article: Article, *, bylines=None, tag_names=None) -> dict:
         "seo_headline": article.seo_headline,
         "seo_description": article.seo_description,
         "social_image": article.social_image.name or "",
+        "translation_key": str(article.translation_key or ""),
         "bylines": [[b.author_id, b.author.name, b.role, b.order] for b in bylines],
         "tags": sorted(tag_names, key=str.casefold),
     }
@@ -165,13 +176,11 @@ def changed_fields(old: dict | None, new: dict) -> list[str]:
 
 def summarize(old: dict | None, new: dict) -> str:
     if old is None:
-        return "First version."
-    labels = [FIELDS[key].lower() for key in changed_fields(old, new)]
-    if not labels:
-        return "No changes."
-    if len(labels) == 1:
-        return f"Changed {labels[0]}."
-    return f"Changed {', '.join(labels[:-1])} and {labels[-1]}."
+        return gettext("First version.")
+    keys = changed_fields(old, new)
+    if not keys:
+        return gettext("No changes.")
+    return gettext("Changed %(fields)s.") % {"fields": _labels(keys)}
 
 
 def record(article: Article, user=None, summary: str = "") -> ArticleRevision | None:
@@ -335,7 +344,12 @@ class _TextOf(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "img":
             alt = dict(attrs).get("alt") or ""
-            self.parts.append(f"\n[picture: {alt}]\n" if alt else "\n[picture]\n")
+            label = (
+                gettext("[picture: %(alt)s]") % {"alt": alt}
+                if alt
+                else gettext("[picture]")
+            )
+            self.parts.append(f"\n{label}\n")
         elif tag == "br":
             self.parts.append("\n")
 
@@ -361,7 +375,9 @@ def _field_text(key: str, value) -> str:
         return (value or {}).get("name", "")
     if key == "bylines":
         return "\n".join(
-            f"{role}: {name} (order {order})" for _, name, role, order in value or []
+            gettext("%(role)s: %(name)s (order %(order)s)")
+            % {"role": role, "name": name, "order": order}
+            for _id, name, role, order in value or []
         )
     if key == "tags":
         return "\n".join(value or [])
@@ -419,7 +435,7 @@ def diff(old: dict, new: dict) -> list[dict]:
             _field_text(key, old.get(key)), _field_text(key, new.get(key))
         )
         changes.append(
-            {"key": key, "field": FIELDS[key], "before": before, "after": after}
+            {"key": key, "field": str(FIELDS[key]), "before": before, "after": after}
         )
     return changes
 
@@ -432,24 +448,31 @@ def _labels(keys) -> str:
     labels = [FIELDS[key].lower() for key in keys]
     if len(labels) <= 1:
         return "".join(labels)
-    return f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return gettext("%(items)s and %(last)s") % {
+        "items": gettext(", ").join(labels[:-1]),
+        "last": labels[-1],
+    }
 
 
 def restore_message(title: str, revision: ArticleRevision, changes) -> str:
     """What the editor is told after restoring ``revision`` of story
     ``title``; ``changes`` are ``diff()``'s, of what the restore changed."""
     when = date_format(timezone.localtime(revision.created_at), "DATETIME_FORMAT")
-    by = f" by {revision.created_by.get_username()}" if revision.created_by else ""
-    if not changes:
-        return (
-            f"“{title}” already matched the version of {when}{by}: nothing "
-            "needed restoring."
-        )
-    restored = _labels(change["key"] for change in changes)
-    return (
-        f"“{title}” is back to the version of {when}{by}: {restored} restored. "
-        "Its publication status, time and address are unchanged."
+    version = (
+        gettext("the version of %(when)s by %(who)s")
+        % {"when": when, "who": revision.created_by.get_username()}
+        if revision.created_by
+        else gettext("the version of %(when)s") % {"when": when}
     )
+    if not changes:
+        return gettext(
+            "“%(title)s” already matched %(version)s: nothing needed restoring."
+        ) % {"title": title, "version": version}
+    restored = _labels(change["key"] for change in changes)
+    return gettext(
+        "“%(title)s” is back to %(version)s: %(restored)s restored. Its "
+        "publication status, time and address are unchanged."
+    ) % {"title": title, "version": version, "restored": restored}
 
 
 def restore_fields(article: Article, data: dict) -> None:

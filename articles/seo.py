@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from articles import translations as translation_links
 from articles.models import Article
 
 # The same escapes as django.utils.html.json_script (a private table there).
@@ -40,8 +41,13 @@ def json_ld(data: dict) -> SafeString:
     )
 
 
-def news_article(article: Article, request) -> dict:
-    """NewsArticle for ``article`` (loaded with bylines, authors, tags, section)."""
+def news_article(article: Article, request, translations=(), original=None) -> dict:
+    """NewsArticle for ``article`` (loaded with bylines, authors, tags, section).
+
+    With its live ``translations`` (``articles.translations``): a translation
+    names the ``original`` it was made from (``translationOfWork``), an
+    original its translations (``workTranslation``).
+    """
     url = request.build_absolute_uri(article.get_absolute_url())
     data = {
         "@context": "https://schema.org",
@@ -76,9 +82,69 @@ def news_article(article: Article, request) -> dict:
     }
     if article.social_picture:
         data["image"] = [request.build_absolute_uri(article.social_picture.url)]
+    if original is not None:
+        data["translationOfWork"] = _work(original, request)
+    elif translations and not translation_links.is_translation(article):
+        data["workTranslation"] = [_work(other, request) for other in translations]
     for contribute in _news_article_contributors:
         contribute(article, request, data)
     return data
+
+
+def _work(story: Article, request) -> dict:
+    url = request.build_absolute_uri(story.get_absolute_url())
+    return {
+        "@type": "NewsArticle",
+        "@id": url,
+        "url": url,
+        "headline": story.headline,
+        "inLanguage": story.language,
+    }
+
+
+def language_links(article: Article, request, translations=(), original=None):
+    """The ``<head>`` elements naming a story's language and its translations.
+
+    ``og:locale`` always; with live ``translations``, one
+    ``og:locale:alternate`` each and ``<link rel="alternate" hreflang>`` for
+    every version, the story itself included, as search engines ask (each
+    version lists them all, so the links are reciprocal). ``x-default`` is
+    the original, the version the others were made from, the same on every
+    page of the group (and in the sitemap); left out when the group has no
+    single original.
+    """
+    lines = [
+        format_html(
+            '<meta property="og:locale" content="{}">',
+            translation_links.og_locale(article.language),
+        )
+    ]
+    lines += [
+        format_html(
+            '<meta property="og:locale:alternate" content="{}">',
+            translation_links.og_locale(other.language),
+        )
+        for other in translations
+    ]
+    if translations:
+        versions = sorted([article, *translations], key=lambda s: (s.language, s.pk))
+        for story in versions:
+            lines.append(
+                format_html(
+                    '<link rel="alternate" hreflang="{}" href="{}">',
+                    story.language,
+                    request.build_absolute_uri(story.get_absolute_url()),
+                )
+            )
+        originals = translation_links.originals(article, translations)
+        if len(originals) == 1:
+            lines.append(
+                format_html(
+                    '<link rel="alternate" hreflang="x-default" href="{}">',
+                    request.build_absolute_uri(originals[0].get_absolute_url()),
+                )
+            )
+    return mark_safe("\n  ".join(lines))
 
 
 def breadcrumbs(article: Article, request) -> dict:

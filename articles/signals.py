@@ -12,7 +12,8 @@ signal (``instance`` is then None and ``stories`` the ids, when known).
 down (``story``, ``by``: the user, or None).
 
 ``story_saved``: ``save_story()`` saved a story (``story``, ``by``,
-``created``, ``changed_fields``), after its revision, redirect and renditions.
+``created``, ``changed_fields``; ``bulk=True`` from a bulk action), after its
+revision, redirect and renditions.
 
 ``story_deleted``: a story was deleted (``story``, and ``story_id``: the
 instance has lost its primary key by the time a listener looks later).
@@ -28,6 +29,12 @@ From the bulk actions (``publish_stories()`` and the like), the per-story
 ``bulk=True``, and then ``stories_changed_in_bulk`` names the whole batch once
 (``changes``: (story, "published" | "unpublished" | "scheduled") pairs, ``by``),
 for listeners that write one row per story and would rather write them at once.
+
+``pending_changes_published``: an editor (or ``manage.py publish_due_changes``)
+published a story's pending changes (``articles.staging``) through
+``save_story()``: ``story``, ``by`` (None from the command), ``revision`` (the
+new one, or None if nothing differed), ``scheduled`` (True when it was a
+scheduled update falling due), after the commit.
 """
 
 from django.dispatch import Signal
@@ -40,3 +47,4 @@ story_deleted = Signal()
 story_scheduled = Signal()
 story_restored = Signal()
 stories_changed_in_bulk = Signal()
+pending_changes_published = Signal()

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
-from articles import shown
-from articles.models import Article, Author, Section
+from articles import shown, translations
+from articles.models import Article, Author, Byline, Section
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_SITEMAP_LIMIT = 1000  # Google News reads at most 1,000 entries.
@@ -33,12 +33,62 @@ class ArticleSitemap(Sitemap):
     def items(self):
         return (
             Article.objects.published()
-            .only("slug", "published_at", "created_at", "updated_at")
+            .only(
+                "slug",
+                "published_at",
+                "created_at",
+                "updated_at",
+                "language",
+                "translation_key",
+            )
             .order_by("-published_at", "-pk")
         )
 
     def lastmod(self, article):
         return article.updated_at
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        """Each story with live translations lists every version, itself
+        included, as ``xhtml:link rel="alternate" hreflang``, and the original
+        as ``x-default`` (as its page does: ``articles.seo.language_links``).
+        Two queries a page whatever the number of translations."""
+        urls = super().get_urls(page, site, protocol)
+        base = f"{self.get_protocol(protocol)}://{self.get_domain(site)}"
+        keys = {u["item"].translation_key for u in urls} - {None}
+        if not keys:
+            return urls
+        groups = {}
+        versions = (
+            Article.objects.published()
+            .filter(translation_key__in=keys)
+            .only(*translations.FIELDS)
+            .order_by("language", "pk")
+        )
+        for story in versions:
+            groups.setdefault(story.translation_key, []).append(story)
+        translated = set(
+            Byline.objects.filter(
+                article__in=[s.pk for group in groups.values() for s in group],
+                role=Byline.Role.TRANSLATED,
+            ).values_list("article_id", flat=True)
+        )
+        for url in urls:
+            group = groups.get(url["item"].translation_key, [])
+            if len(group) < 2:
+                continue
+            url["alternates"] = [
+                {"lang_code": s.language, "location": base + s.get_absolute_url()}
+                for s in group
+            ]
+            originals = [s for s in group if s.pk not in translated]
+            if len(originals) == 1:
+                url["alternates"].append(
+                    {
+                        "lang_code": "x-default",
+                        "location": base + originals[0].get_absolute_url(),
+                    }
+                )
+        return urls
 
     def get_latest_lastmod(self):
         return _latest_update()

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.views.generic import (
     DayArchiveView,
     DetailView,
@@ -18,7 +19,7 @@ from django.views.generic import (
 )
 from taggit.models import Tag
 
-from articles import memo, redirects, renderings, shown
+from articles import memo, redirects, renderings, shown, translations
 from articles.http import PAGE_NUMBER
 from articles.models import Article, Author, Section, listing_prefetches
 from articles.search.forms import SearchForm
@@ -114,7 +115,7 @@ class BoundedPaginationMixin:
         if raw is not None and (
             not PAGE_NUMBER.fullmatch(raw) or int(raw) > settings.MAX_PAGE_NUMBER
         ):
-            raise Http404("No such page.")
+            raise Http404(gettext("No such page."))
         return super().paginate_queryset(queryset, page_size)
 
 
@@ -239,6 +240,10 @@ class ArticleDetailView(PublishedArticleMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context["related"] = self.related_stories(self.object)
         self.record_shown(self.object, context["related"])
+        context["translations"] = translations.live_translations(self.object)
+        context["translated_from"] = translations.original_of(
+            self.object, context["translations"]
+        )
         return context
 
     @staticmethod
@@ -476,7 +481,7 @@ class ArchiveMixin(PublishedArticleMixin):
         # Nothing is published in future years; refusing them early also keeps
         # Django's date arithmetic away from year 9999 (an OverflowError).
         if self.kwargs["year"] > timezone.localdate().year:
-            raise Http404("No stories from the future.")
+            raise Http404(gettext("No stories from the future."))
         # Its year's stories, and the periods before and after it.
         shown.listing(f"archive:{self.kwargs['year']}")
         shown.listing("archive-nav")

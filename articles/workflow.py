@@ -8,6 +8,7 @@ button is never the only guard.
 
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from articles.models import Article, live_lookups
 
@@ -71,6 +72,20 @@ def can_edit(user, article: Article) -> bool:
     )
 
 
+def can_stage(user, article: Article) -> bool:
+    """May ``user`` save pending changes to ``article`` (``articles.staging``)?
+
+    Editors, on any published story; a reporter, on their own published one:
+    the live row and its publishing fields stay the editors' (``can_edit()``),
+    the reporter's changes wait for an editor to publish them.
+    """
+    if article.status != Article.Status.PUBLISHED:
+        return False
+    if can_publish(user):
+        return True
+    return article.created_by_id is not None and article.created_by_id == user.pk
+
+
 def requested_step(post) -> str | None:
     """Which workflow button was pressed, if any."""
     for name in ALL_BUTTONS:
@@ -94,7 +109,7 @@ def apply_step(article: Article, step: str | None, *, now=None) -> None:
         return
     if step == SUBMIT_FOR_REVIEW:
         if article.status not in (Article.Status.DRAFT, Article.Status.REVIEW):
-            raise WorkflowError("Only a draft can be submitted for review.")
+            raise WorkflowError(gettext("Only a draft can be submitted for review."))
         article.status = Article.Status.REVIEW
     elif step == PUBLISH_NOW:
         # A story that went out before keeps its original time; a future
@@ -104,7 +119,9 @@ def apply_step(article: Article, step: str | None, *, now=None) -> None:
         article.status = Article.Status.PUBLISHED
     elif step == SCHEDULE:
         if article.published_at is None or article.published_at <= now:
-            raise WorkflowError("To schedule, set a publication time in the future.")
+            raise WorkflowError(
+                gettext("To schedule, set a publication time in the future.")
+            )
         article.status = Article.Status.PUBLISHED
     elif step == UNPUBLISH:
         article.status = Article.Status.DRAFT
@@ -114,5 +131,7 @@ def status_label(article: Article) -> str:
     """The list's status column: "Scheduled for <time>" for future stories."""
     if article.is_scheduled:
         local = timezone.localtime(article.published_at)
-        return f"Scheduled for {formats.date_format(local, 'DATETIME_FORMAT')}"
+        return gettext("Scheduled for %(when)s") % {
+            "when": formats.date_format(local, "DATETIME_FORMAT")
+        }
     return article.get_status_display()

@@ -4,6 +4,7 @@ adds, changes or deletes an entry here (superusers included)."""
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from audit import links
 from audit.models import AuditEntry
@@ -56,21 +57,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="who", ordering="actor_name")
+    @admin.display(description=_("who"), ordering="actor_name")
     def who(self, obj):
         return obj.actor_name or "—"
 
-    @admin.display(description="object type")
+    @admin.display(description=_("object type"))
     def object_type(self, obj):
         return obj.content_type.name if obj.content_type_id else "—"
 
-    @admin.display(description="object")
+    @admin.display(description=_("object"))
     def object_link(self, obj):
         if getattr(obj, "admin_url", None):
             return format_html('<a href="{}">{}</a>', obj.admin_url, obj.object_repr)
         return obj.object_repr or "—"
 
-    @admin.display(description="details")
+    @admin.display(description=_("details"))
     def what_changed(self, obj):
         if not obj.details:
             return "—"

@@ -6,6 +6,7 @@ from django.db.models.signals import (
     post_save,
     pre_save,
 )
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
@@ -14,7 +15,7 @@ class AuditConfig(AppConfig):
 
     default_auto_field = "django.db.models.BigAutoField"
     name = "audit"
-    verbose_name = "Audit log"
+    verbose_name = _("Audit log")
 
     def ready(self):
         from django.contrib.auth import get_user_model
@@ -26,6 +27,7 @@ class AuditConfig(AppConfig):
         from comments import signals as comment_signals
         from comments.models import ModerationWord, StoryCommentSettings
         from corrections import signals as correction_signals
+        from twofactor import signals as twofactor_signals
 
         subscriptions = {
             story_signals.story_published: handlers.story_published,
@@ -34,12 +36,18 @@ class AuditConfig(AppConfig):
             story_signals.stories_changed_in_bulk: handlers.stories_changed_in_bulk,
             story_signals.story_deleted: handlers.story_deleted,
             story_signals.story_restored: handlers.story_restored,
+            story_signals.pending_changes_published: (
+                handlers.pending_changes_published
+            ),
             comment_signals.comment_moderated: handlers.comment_moderated,
             correction_signals.correction_added: handlers.correction_added,
             correction_signals.correction_changed: handlers.correction_changed,
             auth_signals.user_logged_in: handlers.logged_in,
             auth_signals.user_logged_out: handlers.logged_out,
             auth_signals.user_login_failed: handlers.login_failed,
+            twofactor_signals.second_factor_failed: handlers.second_factor_failed,
+            twofactor_signals.second_factor_added: handlers.second_factor_added,
+            twofactor_signals.second_factor_removed: handlers.second_factor_removed,
         }
         for signal, handler in subscriptions.items():
             signal.connect(handler, dispatch_uid=f"audit_{handler.__name__}")

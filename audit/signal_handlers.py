@@ -82,6 +82,17 @@ def story_restored(sender, story, revision, new_revision=None, by=None, **kwargs
     )
 
 
+def pending_changes_published(
+    sender, story, by=None, revision=None, scheduled=False, **kwargs
+):
+    log.record(
+        Action.PENDING_PUBLISHED,
+        story,
+        by=by,
+        details={"revision": getattr(revision, "pk", None), "scheduled": scheduled},
+    )
+
+
 # Comments -----------------------------------------------------------------------
 
 
@@ -127,6 +138,40 @@ def login_failed(sender, credentials, request=None, **kwargs):
         object_id=account.pk if account is not None else None,
         object_repr=username,
         details={"username": username},
+    )
+
+
+def second_factor_failed(sender, user, request=None, method="", **kwargs):
+    """A wrong code, recovery code or passkey after the right password."""
+    log.record(
+        Action.SECOND_FACTOR_FAILED,
+        user,
+        by=user,
+        request=request,
+        details={"method": method},
+    )
+
+
+def second_factor_added(sender, user, method, name="", by=None, request=None, **kw):
+    log.record(
+        Action.SECOND_FACTOR_ADDED,
+        user,
+        by=by,
+        request=request,
+        details={"method": method, "name": name},
+    )
+
+
+def second_factor_removed(
+    sender, user, methods, names=(), by=None, request=None, reset=False, **kwargs
+):
+    """Removed by the user, or reset by a superuser (``reset``)."""
+    log.record(
+        Action.SECOND_FACTOR_REMOVED,
+        user,
+        by=by,
+        request=request,
+        details={"methods": list(methods), "names": list(names), "reset": reset},
     )
 
 

@@ -28,6 +28,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from articles import workflow
@@ -40,9 +42,9 @@ MAX_ID = 2**63 - 1
 
 # The row buttons: (status, label, keyboard shortcut).
 ROW_BUTTONS = (
-    (Comment.Status.APPROVED, "Approve", "a"),
-    (Comment.Status.REJECTED, "Reject", "r"),
-    (Comment.Status.SPAM, "Spam", "s"),
+    (Comment.Status.APPROVED, _("Approve"), "a"),
+    (Comment.Status.REJECTED, _("Reject"), "r"),
+    (Comment.Status.SPAM, pgettext_lazy("a moderation button", "Spam"), "s"),
 )
 
 
@@ -78,7 +80,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
     """Status, with the queue (pending) as the list's default: "All" is a
     choice of its own (``?status=all``)."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
     ALL = "all"
     # The field filter's parameter this one replaced: bookmarks keep working.
@@ -90,7 +92,7 @@ class QueueStatusFilter(admin.SimpleListFilter):
         super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
-        return [*Comment.Status.choices, (self.ALL, "All")]
+        return [*Comment.Status.choices, (self.ALL, _("All"))]
 
     def value(self):
         return super().value() or Comment.Status.PENDING
@@ -183,7 +185,7 @@ class CommentAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
-            request, {"title": "Comments", **(extra_context or {})}
+            request, {"title": _("Comments"), **(extra_context or {})}
         )
 
     def has_moderate_permission(self, request):
@@ -223,14 +225,14 @@ class CommentAdmin(admin.ModelAdmin):
         if not self.has_moderate_permission(request):
             raise PermissionDenied
         if not (object_id.isascii() and object_id.isdigit()) or int(object_id) > MAX_ID:
-            raise Http404("No such comment.")
+            raise Http404(gettext("No such comment."))
         comment = self.get_queryset(request).filter(pk=int(object_id)).first()
         if comment is None:
-            raise Http404("No such comment.")
+            raise Http404(gettext("No such comment."))
         status = request.POST.get("status", "")
         if status not in moderation.MODERATOR_STATUSES:
             return HttpResponseBadRequest(
-                "Bad request: unknown status.", content_type="text/plain"
+                gettext("Bad request: unknown status."), content_type="text/plain"
             )
         moderation.moderate(comment, status)
         label = comment.get_status_display()
@@ -243,9 +245,11 @@ class CommentAdmin(admin.ModelAdmin):
                     "pending": known_pending(request).count(),
                 }
             )
-        self.message_user(
-            request, f"Comment by {comment.name}: {label.lower()}.", messages.SUCCESS
-        )
+        message = gettext("Comment by %(name)s: %(status)s.") % {
+            "name": comment.name,
+            "status": label.lower(),
+        }
+        self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(self._return_url(request))
 
     def _return_url(self, request):
@@ -256,11 +260,11 @@ class CommentAdmin(admin.ModelAdmin):
             return url
         return reverse("admin:comments_comment_changelist")
 
-    @admin.display(description="comment")
+    @admin.display(description=_("comment"))
     def excerpt(self, obj):
         return Truncator(obj.body).chars(80)
 
-    @admin.display(description="moderate")
+    @admin.display(description=_("moderate"))
     def row_buttons(self, obj):
         """Buttons of the one form outside the list's own (forms do not nest):
         ``form="row-moderation"`` with this comment's address."""
@@ -278,21 +282,35 @@ class CommentAdmin(admin.ModelAdmin):
         )
         return format_html('<span class="desk-mod-buttons">{}</span>', buttons)
 
-    def _moderate(self, request, queryset, status, verb):
+    def _moderate(self, request, queryset, status):
         changed = queryset.set_status(status)
-        self.message_user(request, f"{changed} comment(s) {verb}.", messages.SUCCESS)
+        if status == Comment.Status.APPROVED:
+            message = ngettext(
+                "%(count)d comment approved.", "%(count)d comments approved.", changed
+            )
+        elif status == Comment.Status.REJECTED:
+            message = ngettext(
+                "%(count)d comment rejected.", "%(count)d comments rejected.", changed
+            )
+        else:
+            message = ngettext(
+                "%(count)d comment marked as spam.",
+                "%(count)d comments marked as spam.",
+                changed,
+            )
+        self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
-    @admin.action(permissions=["moderate"], description="Approve selected comments")
+    @admin.action(permissions=["moderate"], description=_("Approve selected comments"))
     def approve(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.APPROVED, "approved")
+        self._moderate(request, queryset, Comment.Status.APPROVED)
 
-    @admin.action(permissions=["moderate"], description="Reject selected comments")
+    @admin.action(permissions=["moderate"], description=_("Reject selected comments"))
     def reject(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.REJECTED, "rejected")
+        self._moderate(request, queryset, Comment.Status.REJECTED)
 
-    @admin.action(permissions=["moderate"], description="Mark selected as spam")
+    @admin.action(permissions=["moderate"], description=_("Mark selected as spam"))
     def mark_spam(self, request, queryset):
-        self._moderate(request, queryset, Comment.Status.SPAM, "marked as spam")
+        self._moderate(request, queryset, Comment.Status.SPAM)
 
 
 @admin.register(ModerationWord)
@@ -341,11 +359,11 @@ class StoryCommentSettingsAdmin(admin.ModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description="approved comments")
+    @admin.display(description=_("approved comments"))
     def approved_comments(self, obj):
         return getattr(obj, "n_approved", 0)
 
-    @admin.display(description="pending comments")
+    @admin.display(description=_("pending comments"))
     def pending_comments(self, obj):
         return getattr(obj, "n_pending", 0)
 

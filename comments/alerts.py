@@ -6,47 +6,39 @@ with an e-mail address) get one message through Django's e-mail backend. It
 is sent once per crossing: a mark in the cache says it went out, and the queue
 falling below the threshold clears it, so the next rise alerts again. With a
 shared cache (Redis) one message goes out however many processes there are;
-with a per-process cache each process may send its own.
+with a per-process cache each process may send its own. The check runs as a
+task after the commit (``comments.tasks``), enqueued by
+``signal_handlers.queue_changed``.
 """
 
-import logging
 import smtplib
 
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models.signals import post_save
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 
 from comments import conf, roles
 from comments.models import Comment
 
 SENT_KEY = "comments:queue-alert-sent"
 
-logger = logging.getLogger(__name__)
+
+class AlertNotSent(Exception):
+    """The mail server refused or did not answer: the task tries again later
+    (``comments.tasks.check_comment_queue``)."""
 
 
-def queue_changed(
-    sender, signal=None, instance=None, created=False, comment=None, **kwargs
-):
-    """``post_save`` of a comment and ``comments_changed``: the queue may have
-    grown (a held comment, reports) or shrunk (moderation). Checked after the
-    commit, on what is stored; with no threshold set, nothing is queried."""
-    if not conf.settings.COMMENTS_QUEUE_ALERT_THRESHOLD:
-        return
-    if signal is post_save:
-        if created and instance.status != Comment.Status.PENDING:
-            return  # a comment that went straight out leaves the queue as it was
-    elif comment is not None:
-        return  # one comment's change: its post_save was heard already
-    transaction.on_commit(check_queue)
-
-
-def check_queue() -> bool:
+def check_queue(*, resend: bool = False) -> bool:
     """Alert if the queue has reached the threshold and no alert is out;
-    re-arm once it is below. True if a message was sent."""
+    re-arm once it is below. True if a message was sent. ``resend``: a retry
+    of this crossing's alert, whose mark is already set.
+
+    Raises ``AlertNotSent`` when the mail could not go out; the mark stays,
+    so the comments that follow do not each wait on a mail server that is down.
+    """
     threshold = conf.settings.COMMENTS_QUEUE_ALERT_THRESHOLD
     if not threshold:
         return False
@@ -54,7 +46,7 @@ def check_queue() -> bool:
     if waiting < threshold:
         cache.delete(SENT_KEY)
         return False
-    if not cache.add(SENT_KEY, waiting, timeout=None):
+    if not resend and not cache.add(SENT_KEY, waiting, timeout=None):
         return False
     return send_alert(waiting)
 
@@ -82,16 +74,28 @@ def send_alert(waiting: int) -> bool:
     path = reverse("admin:comments_comment_changelist") + "?status=pending"
     try:
         send_mail(
-            subject=f"{name}: {waiting} comments are waiting for review",
-            message=(
-                f"{waiting} reader comments are waiting for a moderator.\n\n"
-                f"The queue: {path} on the desk.\n"
-            ),
+            subject=ngettext(
+                "%(name)s: %(count)d comment is waiting for review",
+                "%(name)s: %(count)d comments are waiting for review",
+                waiting,
+            )
+            % {"name": name, "count": waiting},
+            message=ngettext(
+                "%(count)d reader comment is waiting for a moderator.",
+                "%(count)d reader comments are waiting for a moderator.",
+                waiting,
+            )
+            % {"count": waiting}
+            + "\n\n"
+            + gettext("The queue: %(path)s on the desk.") % {"path": path}
+            + "\n",
             from_email=None,
             recipient_list=recipients,
         )
-    except (OSError, smtplib.SMTPException):
-        # A mail server down never fails a reader's comment or a moderation.
-        logger.exception("The comment queue alert could not be sent.")
-        return False
+    except (OSError, smtplib.SMTPException) as error:
+        # A task: a mail server down never fails a reader's comment or a
+        # moderation; the task logs it and tries again later.
+        raise AlertNotSent(
+            f"The comment queue alert could not be sent: {error}"
+        ) from error
     return True

@@ -1,15 +1,16 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class CommentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "comments"
-    verbose_name = "Reader comments"
+    verbose_name = _("Reader comments")
 
     def ready(self):
         from articles import fragments
-        from comments import alerts, roles, signal_handlers, signals
+        from comments import roles, signal_handlers, signals
         from comments.models import Comment
         from comments.templatetags import comment_tags
 
@@ -29,10 +30,12 @@ class CommentsConfig(AppConfig):
         )
         # The queue alert (comments.alerts): whenever the queue may have moved.
         post_save.connect(
-            alerts.queue_changed, sender=Comment, dispatch_uid="comments_queue_alert"
+            signal_handlers.queue_changed,
+            sender=Comment,
+            dispatch_uid="comments_queue_alert",
         )
         signals.comments_changed.connect(
-            alerts.queue_changed, dispatch_uid="comments_queue_alert_bulk"
+            signal_handlers.queue_changed, dispatch_uid="comments_queue_alert_bulk"
         )
         # Editors moderate (comments.roles); the data migration creates the
         # Moderator group; this puts both back after a database flush (which

@@ -4,6 +4,8 @@ import unicodedata
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from comments import conf, textfold
 from comments.models import Comment
@@ -36,15 +38,15 @@ def plain_text(value: str) -> str:
 
 
 class CommentForm(forms.Form):
-    name = forms.CharField(label="Display name", max_length=100)
+    name = forms.CharField(label=_("Display name"), max_length=100)
     email = forms.EmailField(
-        label="Email (optional, never shown)", required=False, max_length=254
+        label=_("Email (optional, never shown)"), required=False, max_length=254
     )
     # No max_length, so no maxlength attribute: a browser would cut a pasted
     # text silently. The length is checked in clean_body(), the text kept, and
     # the page's script counts down (the hint below the field says the limit).
     body = forms.CharField(
-        label="Comment",
+        label=_("Comment"),
         widget=forms.Textarea(
             attrs={
                 "aria-describedby": "id_body_error id_body_count",
@@ -75,28 +77,33 @@ class CommentForm(forms.Form):
         # One line only: a CR or LF in a name must not reach headers or logs.
         name = " ".join(plain_text(self.cleaned_data["name"]).split())
         if not name:
-            raise forms.ValidationError("Please give a display name.")
+            raise forms.ValidationError(_("Please give a display name."))
         # Stored as typed, but it must show as what it is: something readable,
         # in the order it was written.
         if textfold.has_bidi_formatting(name):
             raise forms.ValidationError(
-                "Please remove the text-direction control characters from your "
-                "display name."
+                _(
+                    "Please remove the text-direction control characters from "
+                    "your display name."
+                )
             )
         if not textfold.has_visible_letter(name):
             raise forms.ValidationError(
-                "Please use a display name with at least one letter."
+                _("Please use a display name with at least one letter.")
             )
         return name
 
     def clean_body(self):
         body = plain_text(self.cleaned_data["body"]).strip()
         if not body:
-            raise forms.ValidationError("Please write a comment.")
+            raise forms.ValidationError(_("Please write a comment."))
         if len(body) > BODY_MAX_LENGTH:
             raise forms.ValidationError(
-                f"Please keep your comment to {BODY_MAX_LENGTH:,} characters: it "
-                f"has {len(body):,}. Your text is kept, so you can shorten it."
+                gettext(
+                    "Please keep your comment to %(limit)s characters: it has "
+                    "%(length)s. Your text is kept, so you can shorten it."
+                )
+                % {"limit": f"{BODY_MAX_LENGTH:,}", "length": f"{len(body):,}"}
             )
         return body
 
@@ -112,7 +119,7 @@ class CommentForm(forms.Form):
         )
         if parent is None:
             raise forms.ValidationError(
-                "You can only reply to a published comment on this story."
+                _("You can only reply to a published comment on this story.")
             )
         self.parent_comment = parent
         return pk
@@ -124,12 +131,12 @@ class CommentForm(forms.Form):
             data = None
         if not isinstance(data, dict) or data.get("a") != self.article.pk:
             raise forms.ValidationError(
-                "We could not check this form. Please post again; your text is kept."
+                _("We could not check this form. Please post again; your text is kept.")
             )
         age = self.now - data.get("t", 0)
         if age > conf.settings.COMMENTS_MAX_FORM_AGE:
             raise forms.ValidationError(
-                "This form is too old. Please post again; your text is kept."
+                _("This form is too old. Please post again; your text is kept.")
             )
         self.seconds_since_form = max(0.0, age)
         reader = data.get("r")

@@ -5,6 +5,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from comments import signals
@@ -65,21 +67,24 @@ class CommentQuerySet(models.QuerySet):
 
 class Comment(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        SPAM = "spam", "Spam"
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SPAM = "spam", _("Spam")
 
     class Reason(models.TextChoices):
-        LINKS = "links", "Too many links"
-        WORD_HOLD = "word-hold", "Word list (hold)"
-        WORD_REJECT = "word-reject", "Word list (reject)"
-        TOO_FAST = "too-fast", "Posted implausibly fast (flood)"
-        REPORTED = "reported", "Reported by readers"
-        PREMODERATION = "premoderation", "Pre-moderation"
+        LINKS = "links", _("Too many links")
+        WORD_HOLD = "word-hold", _("Word list (hold)")
+        WORD_REJECT = "word-reject", _("Word list (reject)")
+        TOO_FAST = "too-fast", _("Posted implausibly fast (flood)")
+        REPORTED = "reported", _("Reported by readers")
+        PREMODERATION = "premoderation", _("Pre-moderation")
 
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="comments", verbose_name="story"
+        Article,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("story"),
     )
     parent = models.ForeignKey(
         "self",
@@ -87,10 +92,10 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="replies",
-        help_text="The comment this one replies to, on the same story.",
+        help_text=_("The comment this one replies to, on the same story."),
     )
     depth = models.PositiveSmallIntegerField(
-        default=1, help_text="1 for a top-level comment; replies go up to 3."
+        default=1, help_text=_("1 for a top-level comment; replies go up to 3.")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -99,33 +104,41 @@ class Comment(models.Model):
         blank=True,
         related_name="comments",
     )
-    name = models.CharField("display name", max_length=100)
-    email = models.EmailField(blank=True, help_text="Optional; never shown to readers.")
+    name = models.CharField(_("display name"), max_length=100)
+    email = models.EmailField(
+        blank=True, help_text=_("Optional; never shown to readers.")
+    )
     body = models.TextField(max_length=5000)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
-    held_reason = models.CharField("reason", max_length=20, choices=Reason, blank=True)
+    held_reason = models.CharField(
+        _("reason"), max_length=20, choices=Reason, blank=True
+    )
     created_at = models.DateTimeField(default=timezone.now)
     ip_hash = models.CharField(
-        "IP hash",
+        _("IP hash"),
         max_length=64,
         blank=True,
-        help_text="A keyed hash of the poster's address; the address is not kept.",
+        help_text=_("A keyed hash of the poster's address; the address is not kept."),
     )
     reader_hash = models.CharField(
         max_length=64,
         blank=True,
         editable=False,
-        help_text="A keyed hash naming the poster's browser (from the signed form "
-        "token): tells apart readers who share one address.",
+        help_text=_(
+            "A keyed hash naming the poster's browser (from the signed form "
+            "token): tells apart readers who share one address."
+        ),
     )
     user_agent = models.CharField(max_length=300, blank=True)
-    report_count = models.PositiveIntegerField("reports", default=0)
+    report_count = models.PositiveIntegerField(_("reports"), default=0)
     fingerprint = models.CharField(
         max_length=64,
         blank=True,
         editable=False,
-        help_text="Poster, day and text, hashed: the database refuses a second "
-        "identical comment even when two arrive at the same instant.",
+        help_text=_(
+            "Poster, day and text, hashed: the database refuses a second "
+            "identical comment even when two arrive at the same instant."
+        ),
     )
 
     objects = CommentQuerySet.as_manager()
@@ -151,7 +164,7 @@ class Comment(models.Model):
                 name="comment_unique_fingerprint",
             ),
         ]
-        permissions = [("moderate_comment", "Can moderate comments")]
+        permissions = [("moderate_comment", _("Can moderate comments"))]
 
     def __str__(self):
         return f"{self.name}: {self.body[:40]}"
@@ -224,25 +237,25 @@ class CommentReport(models.Model):
         ]
 
     def __str__(self):
-        return f"Report on comment {self.comment_id}"
+        return gettext("Report on comment %(pk)s") % {"pk": self.comment_id}
 
 
 class ModerationWord(models.Model):
     class Action(models.TextChoices):
-        HOLD = "hold", "Hold for review"
-        REJECT = "reject", "Reject"
+        HOLD = "hold", _("Hold for review")
+        REJECT = "reject", _("Reject")
 
     word = models.CharField(
         max_length=100,
         unique=True,
-        help_text="Matched as a whole word or phrase, ignoring case.",
+        help_text=_("Matched as a whole word or phrase, ignoring case."),
     )
     action = models.CharField(max_length=10, choices=Action, default=Action.HOLD)
 
     class Meta:
         ordering = ["word"]
-        verbose_name = "word list entry"
-        verbose_name_plural = "word list"
+        verbose_name = _("word list entry")
+        verbose_name_plural = _("word list")
 
     def __str__(self):
         return self.word
@@ -256,20 +269,20 @@ class StoryCommentSettings(models.Model):
     """Per-story moderation mode; a story without a row follows the site mode."""
 
     class Mode(models.TextChoices):
-        PRE = "pre", "Pre-moderation: hold every comment"
-        POST = "post", "Post-moderation: publish unless a check holds it"
+        PRE = "pre", _("Pre-moderation: hold every comment")
+        POST = "post", _("Post-moderation: publish unless a check holds it")
 
     article = models.OneToOneField(
         Article,
         on_delete=models.CASCADE,
         related_name="comment_settings",
-        verbose_name="story",
+        verbose_name=_("story"),
     )
-    mode = models.CharField("moderation", max_length=10, choices=Mode)
+    mode = models.CharField(_("moderation"), max_length=10, choices=Mode)
 
     class Meta:
-        verbose_name = "story comment settings"
-        verbose_name_plural = "story comment settings"
+        verbose_name = _("story comment settings")
+        verbose_name_plural = _("story comment settings")
 
     def __str__(self):
         return f"{self.article}: {self.get_mode_display()}"

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.db import transaction
+from django.utils.translation import gettext, ngettext
 
 from comments import signals, textfold
 from comments.models import (
@@ -70,11 +71,16 @@ def comments_open(article, now: datetime, closing_days: int) -> Closure:
     Live is what readers see: ``Article.objects.published()``'s rule.
     """
     if not article.is_published_at(now):
-        return Closure(False, "This story is not published.")
+        return Closure(False, gettext("This story is not published."))
     if not article.comments_enabled:
-        return Closure(False, "Comments are turned off for this story.")
+        return Closure(False, gettext("Comments are turned off for this story."))
     if closing_days and article.published_at < now - timedelta(days=closing_days):
-        return Closure(False, f"Comments close {closing_days} days after publication.")
+        reason = ngettext(
+            "Comments close %(days)d day after publication.",
+            "Comments close %(days)d days after publication.",
+            closing_days,
+        ) % {"days": closing_days}
+        return Closure(False, reason)
     return Closure(True)
 
 

@@ -12,20 +12,21 @@ from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
-PUBLISHED_MESSAGE = "Thank you. Your comment is published."
-HELD_MESSAGE = "Thank you. Your comment is held for review."
-NEXT_STEP = (
+PUBLISHED_MESSAGE = _("Thank you. Your comment is published.")
+HELD_MESSAGE = _("Thank you. Your comment is held for review.")
+NEXT_STEP = _(
     "Once a moderator approves it, it appears here for every reader. You do "
     "not need to post it again."
 )
 # Why a comment waits: said plainly, but never which word or check tripped,
 # which would teach a spammer what to change. A rejected comment reads as held.
 WHY = {
-    "premoderation": "On this story every comment is read by a moderator first.",
-    "links": "Comments with more than two links are read by a moderator first.",
+    "premoderation": _("On this story every comment is read by a moderator first."),
+    "links": _("Comments with more than two links are read by a moderator first."),
 }
-WHY_OTHERWISE = "Some comments are read by a moderator before they appear."
+WHY_OTHERWISE = _("Some comments are read by a moderator before they appear.")
 
 TAG = "comment-notice"
 _TAGS = re.compile(

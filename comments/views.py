@@ -14,6 +14,8 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,9 +27,13 @@ from comments.models import MAX_DEPTH, Comment
 from comments.templatetags import comment_tags
 from newsroom.clientip import client_ip
 
-CHECK_MESSAGE = "Something needs fixing before your reply can be posted."
-DUPLICATE_MESSAGE = "We have this comment from you already, so it was not posted twice."
-REPORTED_MESSAGE = "Thank you for your report. A moderator will look at this comment."
+CHECK_MESSAGE = _("Something needs fixing before your reply can be posted.")
+DUPLICATE_MESSAGE = _(
+    "We have this comment from you already, so it was not posted twice."
+)
+REPORTED_MESSAGE = _(
+    "Thank you for your report. A moderator will look at this comment."
+)
 
 
 def poster_hash(value: str) -> str:
@@ -164,7 +170,10 @@ def post_comment(request, article_pk):
     )
     if not closure.is_open:
         if as_json:
-            return answer_json(403, message=f"Comments are closed. {closure.reason}")
+            message = gettext("Comments are closed. %(reason)s") % {
+                "reason": closure.reason
+            }
+            return answer_json(403, message=message)
         return closed_page(request, article, closure)
 
     form = CommentForm(request.POST, article=article, now=now.timestamp())
@@ -339,17 +348,19 @@ class RateLimited:
         minutes = conf.settings.COMMENTS_RATE_LIMIT_WINDOW // 60
         wait = ratelimit.wait_in_words(self.retry_after)
         if self.scope == "address":
-            why = (
+            why = gettext(
                 "Many comments have come from your network (an office, a school "
-                f"or a mobile network can share one address) in the last {minutes} "
-                "minutes."
-            )
+                "or a mobile network can share one address) in the last "
+                "%(minutes)d minutes."
+            ) % {"minutes": minutes}
         else:
-            why = (
-                f"You have posted {conf.settings.COMMENTS_RATE_LIMIT} comments in "
-                f"the last {minutes} minutes."
-            )
-        return f"{why} Please try again {wait}; your text is kept."
+            why = gettext(
+                "You have posted %(count)d comments in the last %(minutes)d minutes."
+            ) % {"count": conf.settings.COMMENTS_RATE_LIMIT, "minutes": minutes}
+        return gettext("%(why)s Please try again %(wait)s; your text is kept.") % {
+            "why": why,
+            "wait": wait,
+        }
 
 
 def rate_limited(request, article, form, limited: RateLimited, as_json):

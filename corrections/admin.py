@@ -8,6 +8,7 @@ The story screen has no "add a note" link: its object tools belong to
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from articles import workflow
 from articles.models import Article
@@ -24,8 +25,8 @@ class RevisionInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     can_delete = False
-    verbose_name = "earlier version"
-    verbose_name_plural = "Earlier versions (kept on every edit)"
+    verbose_name = _("earlier version")
+    verbose_name_plural = _("Earlier versions (kept on every edit)")
 
     def has_add_permission(self, request, obj=None):
         return False

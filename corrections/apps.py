@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_migrate, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 class CorrectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "corrections"
-    verbose_name = "Corrections"
+    verbose_name = _("Corrections")
 
     def ready(self):
         from articles import feeds as story_feeds

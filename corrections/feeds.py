@@ -10,6 +10,7 @@ from django.contrib.syndication.views import Feed
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from articles import shown
 from articles.feeds import ItemAddition
@@ -54,12 +55,14 @@ class CorrectionsFeed(Feed):
         return None
 
     def title(self):
-        return f"{settings.NEWSROOM_NAME}: corrections and clarifications"
+        return gettext("%(name)s: corrections and clarifications") % {
+            "name": settings.NEWSROOM_NAME
+        }
 
     def description(self):
         return escape(
-            f"Corrections, clarifications and editor's notes from "
-            f"{settings.NEWSROOM_NAME}."
+            gettext("Corrections, clarifications and editor's notes from %(name)s.")
+            % {"name": settings.NEWSROOM_NAME}
         )
 
     def link(self):
@@ -78,7 +81,10 @@ class CorrectionsFeed(Feed):
         return notes
 
     def item_title(self, item):
-        return f"{item.get_kind_display()}: {item.story.headline}"
+        return gettext("%(kind)s: %(headline)s") % {
+            "kind": item.get_kind_display(),
+            "headline": item.story.headline,
+        }
 
     def item_description(self, item):
         # Feed readers treat the description as HTML: the note is plain text.

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
@@ -36,23 +38,24 @@ class CorrectionQuerySet(models.QuerySet):
 
 class Correction(models.Model):
     class Kind(models.TextChoices):
-        CORRECTION = "correction", "Correction"
-        CLARIFICATION = "clarification", "Clarification"
-        EDITORS_NOTE = "editors_note", "Editor's note"
+        CORRECTION = "correction", _("Correction")
+        CLARIFICATION = "clarification", _("Clarification")
+        EDITORS_NOTE = "editors_note", _("Editor's note")
 
     class Placement(models.TextChoices):
-        TOP = "top", "Top of the story"
-        BOTTOM = "bottom", "Bottom of the story"
+        TOP = "top", _("Top of the story")
+        BOTTOM = "bottom", _("Bottom of the story")
 
     story = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="corrections"
     )
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.CORRECTION)
     text = models.TextField(
-        max_length=2000, help_text="Plain text: what was wrong and what is right."
+        max_length=2000,
+        help_text=_("Plain text: what was wrong and what is right."),
     )
     published_at = models.DateTimeField(
-        "time", default=timezone.now, help_text="The time shown with the note."
+        _("time"), default=timezone.now, help_text=_("The time shown with the note.")
     )
     placement = models.CharField(
         max_length=10, choices=Placement, default=Placement.TOP
@@ -71,6 +74,8 @@ class Correction(models.Model):
     objects = CorrectionQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
         ordering = ["-published_at", "-pk"]
         indexes = [
             models.Index(fields=["story", "published_at"]),
@@ -107,10 +112,14 @@ class Correction(models.Model):
     def clean(self):
         self.text = (self.text or "").strip()
         if not self.text:
-            raise ValidationError({"text": "Say what was corrected."})
+            raise ValidationError({"text": _("Say what was corrected.")})
         if self.published_at and self.published_at > timezone.now() + CLOCK_SKEW:
             raise ValidationError(
-                {"published_at": "A note is dated now or earlier, not in the future."}
+                {
+                    "published_at": _(
+                        "A note is dated now or earlier, not in the future."
+                    )
+                }
             )
 
     @property
@@ -126,7 +135,7 @@ class CorrectionRevision(models.Model):
     )
     kind = models.CharField(max_length=20, choices=Correction.Kind)
     text = models.TextField()
-    published_at = models.DateTimeField("time")
+    published_at = models.DateTimeField(_("time"))
     placement = models.CharField(max_length=10, choices=Correction.Placement)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -141,7 +150,9 @@ class CorrectionRevision(models.Model):
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self):
-        return f"Before {self.changed_at:%Y-%m-%d %H:%M}"
+        return gettext("Before %(time)s") % {
+            "time": f"{self.changed_at:%Y-%m-%d %H:%M}"
+        }
 
 
 def notes_for(story: Article) -> list[Correction]:

@@ -1060,6 +1060,64 @@ COMMENTS = {
     ],
 }
 
+# The live story: rolling updates on the launches, newest last here; each is
+# (minutes after the story was published, author slug, headline, text, key
+# point). Written for the demo: no agency copy.
+LIVE_COVERAGE = {
+    "slug": "north-korea-fires-short-range-missiles-into-east-sea",
+    "summary": "Updates through the day as the military and the government "
+    "respond to the launches.",
+    "updates": [
+        (
+            20,
+            CHOI,
+            "Several missiles, military says",
+            "The Joint Chiefs of Staff now say more than one missile was fired "
+            "from an inland area north of the capital between 7:40 and 8:05 "
+            "a.m.\n\nNo damage to ships or aircraft has been reported.",
+            True,
+        ),
+        (
+            75,
+            LEE,
+            "",
+            "Coast guard vessels in the East Sea were told to stay clear of the "
+            "area where the missiles are believed to have come down. Fishing "
+            "cooperatives on the east coast say their boats have been called "
+            "back to port as a precaution.",
+            False,
+        ),
+        (
+            140,
+            CHOI,
+            "Security council meets",
+            "The presidential office convened an emergency meeting of the "
+            "national security council. A spokesperson called the launches a "
+            "clear violation of UN resolutions and said Seoul is sharing its "
+            "analysis with Washington and Tokyo in real time.",
+            True,
+        ),
+        (
+            230,
+            LEE,
+            "",
+            "Japan's defence ministry says none of the missiles entered its "
+            "exclusive economic zone. Its coast guard had issued a navigation "
+            "warning within minutes of the first launch.",
+            False,
+        ),
+        (
+            330,
+            CHOI,
+            "Drills go ahead",
+            "Military officials say the combined exercises that began this "
+            "morning will continue as planned. Flight data is still being "
+            "analysed; a fuller assessment is expected this evening.",
+            True,
+        ),
+    ],
+}
+
 # Held for review: the moderators' queue is not empty on a fresh demo.
 HELD_COMMENTS = [
     # (story slug, minutes after publication, name, text, reason)

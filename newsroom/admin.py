@@ -7,8 +7,9 @@
 - ``autocomplete``: the widgets' search, refusing names that are no widget's.
 - ``AdminQueryGuardMiddleware``: no NUL in the admin's query parameters.
 - ``DeskSite``: the admin as the newsroom's desk: its name, the editor's words
-  for the sections of the menu, internal apps for superusers only, and the
-  counts model admins show beside their name (``desk_badge()``).
+  for the sections of the menu, internal apps for superusers only, the
+  counts model admins show beside their name (``desk_badge()``), and the
+  second factor it asks for (``twofactor.policy``).
 """
 
 from django.apps import apps
@@ -16,50 +17,69 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.validators import MaxLengthValidator
 from django.db.models.fields.related import RelatedField
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from twofactor import policy as two_factor
 
 # The desk's menu: (title, app whose index the title links to, models as
 # (app label, model name, the editor's word)). Models of apps named nowhere
 # keep their app's own section, after these.
 DESK_SECTIONS = (
     (
-        "Stories",
+        _("Stories"),
         "articles",
         (
-            ("articles", "article", "Stories"),
-            ("articles", "section", "Sections"),
-            ("taggit", "tag", "Tags"),
+            ("articles", "article", _("Stories")),
+            ("articles", "section", _("Sections")),
+            ("taggit", "tag", _("Tags")),
         ),
     ),
     (
-        "Comments",
+        _("Comments"),
         "comments",
         (
-            ("comments", "comment", "Comments"),
-            ("comments", "commentreport", "Reports"),
-            ("comments", "moderationword", "Word list"),
-            ("comments", "storycommentsettings", "Story comment settings"),
+            ("comments", "comment", _("Comments")),
+            ("comments", "commentreport", _("Reports")),
+            ("comments", "moderationword", _("Word list")),
+            ("comments", "storycommentsettings", _("Story comment settings")),
         ),
     ),
     (
-        "People",
+        _("People"),
         "auth",
         (
-            ("articles", "author", "Authors"),
-            ("auth", "user", "Users"),
-            ("auth", "group", "Roles"),
+            ("articles", "author", _("Authors")),
+            ("auth", "user", _("Users")),
+            ("auth", "group", _("Roles")),
         ),
     ),
 )
+# The desk's words for the models of the packages we install, whose own
+# catalogues have no Korean (django-axes, django-tasks-db).
+PACKAGE_WORDS = {
+    ("axes", "accessattempt"): _("Login attempts"),
+    ("axes", "accessfailurelog"): _("Failed logins"),
+    ("axes", "accesslog"): _("Login log"),
+    ("django_tasks_database", "dbtaskresult"): _("Background tasks"),
+}
+# Words of Django's admin templates that its Korean catalogue lacks
+# (date_hierarchy.html): listed so that ``make messages`` keeps them in ours,
+# which the admin reads first (LOCALE_PATHS).
+DJANGO_WORDS = (gettext_noop("Filter by %(field_name)s"),)
 # Machinery, not newsroom work: login attempts (axes), tag storage (taggit's
-# own models). Listed for superusers only, under "Internal".
-INTERNAL_APPS = frozenset({"axes", "taggit"})
+# own models), background tasks (django-tasks-db's results, read-only).
+# Listed for superusers only, under "Internal".
+INTERNAL_APPS = frozenset({"axes", "taggit", "django_tasks_database"})
 
 
 class DeskSite(admin.AdminSite):
@@ -71,7 +91,7 @@ class DeskSite(admin.AdminSite):
     in the menu and the header: one query per page, whatever the numbers.
     """
 
-    index_title = "Desk"
+    index_title = _("Desk")
 
     @property
     def site_header(self):
@@ -79,7 +99,26 @@ class DeskSite(admin.AdminSite):
 
     @property
     def site_title(self):
-        return f"{settings.NEWSROOM_NAME} desk"
+        return gettext("%(name)s desk") % {"name": settings.NEWSROOM_NAME}
+
+    def has_permission(self, request):
+        """Django's rule (an active staff member), and the second factor when
+        one is due (``twofactor.policy``): a password alone opens no page."""
+        return super().has_permission(request) and two_factor.is_satisfied(request)
+
+    def login(self, request, extra_context=None):
+        """Django's login is the password step; a staff member who owes a
+        second factor goes on to it (or to enrolment), ``next`` kept."""
+        response = super().login(request, extra_context)
+        user = request.user
+        if two_factor.staff_session(user) and two_factor.is_due(user):
+            target = (
+                response.url
+                if isinstance(response, HttpResponseRedirect)
+                else request.GET.get(REDIRECT_FIELD_NAME, "")
+            )
+            return HttpResponseRedirect(two_factor.second_step_url(user, target))
+        return response
 
     def each_context(self, request):
         context = super().each_context(request)
@@ -95,9 +134,12 @@ class DeskSite(admin.AdminSite):
         app_list = super().get_app_list(request, app_label)
         badges = self._badges(request)
         words = {
-            (app, model): word
-            for _, _, models in DESK_SECTIONS
-            for app, model, word in models
+            **PACKAGE_WORDS,
+            **{
+                (app, model): word
+                for _title, _app, models in DESK_SECTIONS
+                for app, model, word in models
+            },
         }
         for app in app_list:
             for model in app["models"]:
@@ -131,9 +173,9 @@ class DeskSite(admin.AdminSite):
         sections, placed = [], set()
         for title, app_label, models in DESK_SECTIONS:
             chosen = [
-                found[app, name] for app, name, _ in models if (app, name) in found
+                found[app, name] for app, name, _word in models if (app, name) in found
             ]
-            placed.update((app, name) for app, name, _ in models)
+            placed.update((app, name) for app, name, _word in models)
             if chosen:
                 sections.append(self._section(title, app_label, chosen))
         internal = []
@@ -152,7 +194,7 @@ class DeskSite(admin.AdminSite):
                 sections.append({**app, "models": rest})
         if internal and request.user.is_superuser:
             label = internal[0]["model"]._meta.app_label
-            sections.append(self._section("Internal", label, internal))
+            sections.append(self._section(gettext("Internal"), label, internal))
         return sections
 
     def _section(self, title, app_label, models):
@@ -225,7 +267,7 @@ class AdminQueryGuardMiddleware:
             for key, values in request.GET.lists()
         ):
             return HttpResponseBadRequest(
-                "Bad request: a parameter holds a NUL character.",
+                gettext("Bad request: a parameter holds a NUL character."),
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)

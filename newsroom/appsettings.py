@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core import checks
 from django.core.signals import setting_changed
+from django.utils.translation import gettext
 
 
 class AppSettings:
@@ -66,8 +67,11 @@ class AppSettings:
         """For a system check: settings still set under their old names."""
         return [
             checks.Warning(
-                f"{old} is deprecated and will stop working in the next release.",
-                hint=f"Rename it to {new}.",
+                gettext(
+                    "%(old)s is deprecated and will stop working in the next release."
+                )
+                % {"old": old},
+                hint=gettext("Rename it to %(new)s.") % {"new": new},
                 obj="settings",
                 id="newsroom.W002",
             )

@@ -31,6 +31,7 @@ from django.core import checks
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -133,10 +134,15 @@ def media_is_served(app_configs, **kwargs):
         return []
     return [
         checks.Warning(
-            f"Uploads at MEDIA_URL ({settings.MEDIA_URL}) are not served: "
-            "MEDIA_SERVE is off and MEDIA_URL names no other host.",
-            hint="Set MEDIA_SERVE=1 to serve MEDIA_ROOT from the app, or set "
-            "MEDIA_URL to the media host that serves it.",
+            gettext(
+                "Uploads at MEDIA_URL (%(url)s) are not served: MEDIA_SERVE is "
+                "off and MEDIA_URL names no other host."
+            )
+            % {"url": settings.MEDIA_URL},
+            hint=gettext(
+                "Set MEDIA_SERVE=1 to serve MEDIA_ROOT from the app, or set "
+                "MEDIA_URL to the media host that serves it."
+            ),
             id="newsroom.W003",
         )
     ]

@@ -4,6 +4,7 @@ Every value a deployment changes comes from an environment variable with a safe
 local default; see README.md ("Configuration") for the full list.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -11,8 +12,10 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 
-from newsroom import headers
+from newsroom import errors, headers, storages
+from newsroom.redisclient import sentinel_addresses
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,27 +71,65 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "django_prose_editor",
+    # Staff two-factor login (twofactor): authenticator apps and recovery
+    # codes (django-otp), passkeys (django-otp-webauthn).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    # django.tasks' database backend: its table exists whichever backend runs
+    # the tasks, so TASKS_BACKEND=database needs no migration of its own.
+    "django_tasks_db",
     # Newsroom: the stories first; the features that listen to them after
     # (viewcounts' admin replaces the story admin, so it comes later).
     "articles",
+    # Autosaves and edit locks on the story form (the form's template
+    # includes its panel; articles never imports it).
+    "editing",
     "comments",
     "corrections",
+    "live",
+    # Signed webhooks and WebSub pings on publish (webhooks), oEmbed (embeds):
+    # they listen to the stories; nothing imports them.
+    "webhooks",
+    "embeds",
+    # The read-only JSON API, /api/v1/ (api): reads the stories and the
+    # features; nothing imports it.
+    "api",
     "people",
+    # After django-otp's apps: its admin leaves their device admins out.
+    "twofactor",
     "pagecache",
     "viewcounts",
     # Listens to stories, comments and logins; nothing imports it.
     "audit",
     "demo",
     "ops",
+    # Newsletters with double opt-in (docs/newsletters.md); anymail for
+    # providers' backends and their bounce and complaint webhooks.
+    "anymail",
+    "newsletters",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every response carries X-Request-ID and is counted and timed
+    # (page-cache hits, static files, redirects and 503s included).
+    "newsroom.requestid.RequestIdMiddleware",
+    "newsroom.metrics.MetricsMiddleware",
+    # Every request in the site's language (the page cache's key, error pages,
+    # the 503 included); the desk switches below (newsroom/locale.py).
+    "newsroom.locale.SiteLanguageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
+    # Which reads may go to a read replica (DATABASE_REPLICA_URLS).
+    "newsroom.replicas.ReplicaReadsMiddleware",
+    # The API's keys, anonymous switch and rate limits: outside the page
+    # cache, so answers it serves are refused and counted too (api).
+    "api.middleware.ApiAccessMiddleware",
     # Cache hits for anonymous readers leave here: inside the header middleware
     # above (so they carry the same headers), before anything below reads
     # cookies or identifies the reader (docs/pagecache.md).
@@ -99,9 +140,15 @@ MIDDLEWARE = [
     # A NUL in an admin query parameter is a 400, not a database error.
     "newsroom.admin.AdminQueryGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The desk in the colleague's own language (the session keeps it).
+    "newsroom.locale.DeskLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # user.is_verified(): was the second factor given (django-otp)? Outside
+    # the desk, a session still owing it is anonymous (twofactor).
+    "django_otp.middleware.OTPMiddleware",
+    "twofactor.middleware.SecondFactorMiddleware",
     # The request (user, trusted address) for audit entries written by signals.
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,6 +170,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.navigation",
             ],
+            # i18n: the JavaScript catalogue's address (newsroom/locale.py).
+            "libraries": {"newsroom_i18n": "newsroom.i18n_tags"},
         },
     },
 ]
@@ -174,6 +223,45 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # search) without making them faster.
         "options": f"-c statement_timeout={statement_timeout * 1000:.0f} -c jit=off",
     }
+    # Behind PgBouncer in transaction pooling (DATABASE_POOLER=pgbouncer) a
+    # connection is shared between clients transaction by transaction: the
+    # session settings above cannot be sent at connection time (PgBouncer
+    # refuses the startup parameter) and belong to the role instead
+    # (docs/deploy.md: ALTER ROLE ... SET statement_timeout / jit), and a
+    # server-side cursor (QuerySet.iterator()) cannot outlive its
+    # transaction. Prepared statements are off already (Django's default).
+    DATABASE_POOLER = os.environ.get("DATABASE_POOLER", "").strip().lower()
+    if DATABASE_POOLER not in ("", "pgbouncer"):
+        raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
+    if DATABASE_POOLER == "pgbouncer":
+        del DATABASES["default"]["OPTIONS"]["options"]
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+            "DISABLE_SERVER_SIDE_CURSORS"
+        )
+    # Read replicas (newsroom/replicas.py): DATABASE_REPLICA_URLS, comma
+    # separated, each connected with the primary's options. Reads go there
+    # only where a lagging copy cannot be kept or acted on.
+    for number, url in enumerate(env_list("DATABASE_REPLICA_URLS"), 1):
+        replica = dj_database_url.parse(url, conn_health_checks=True)
+        replica.update(
+            ENGINE=DATABASES["default"]["ENGINE"],
+            CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+            OPTIONS=dict(DATABASES["default"]["OPTIONS"]),
+            DISABLE_SERVER_SIDE_CURSORS=DATABASES["default"].get(
+                "DISABLE_SERVER_SIDE_CURSORS", False
+            ),
+            # The suite's replicas are the test database itself.
+            TEST={"MIRROR": "default"},
+        )
+        DATABASES[f"replica{number}"] = replica
+
+DATABASE_ROUTERS = ["newsroom.replicas.ReplicaRouter"]
+# Seconds a client that wrote keeps reading the primary (its own writes).
+DATABASE_REPLICA_STICKY_SECONDS = int(
+    os.environ.get("DATABASE_REPLICA_STICKY_SECONDS", "10")
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -199,6 +287,16 @@ if REDIS_URL:
         }
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Redis Sentinel (REDIS_SENTINELS=host:port,host:port): REDIS_URL then
+    # names the service, redis://<service>/<db>, and every client follows
+    # its current master (newsroom/redisclient.py for the view buffer).
+    REDIS_SENTINELS = sentinel_addresses(os.environ.get("REDIS_SENTINELS", ""))
+    if REDIS_SENTINELS:
+        CACHES["default"]["OPTIONS"].update(
+            CONNECTION_FACTORY="django_redis.pool.SentinelConnectionFactory",
+            SENTINELS=REDIS_SENTINELS,
+            SENTINEL_KWARGS={"socket_timeout": 0.25, "socket_connect_timeout": 0.2},
+        )
     # The breaker's thresholds (defaults in newsroom/circuitbreaker.py).
     env_override("CACHE_BREAKER_FAILURES", int)
     env_override("CACHE_BREAKER_WINDOW", float)
@@ -238,15 +336,55 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# A sign-in clears the failures once it is complete: after the second factor
+# when one is due (twofactor/throttle.py), so signing in again with the
+# password cannot wipe the count of wrong codes.
+AXES_RESET_ON_SUCCESS = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "newsroom.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Background tasks (django.tasks; docs/deploy.md). By default each task runs at
+# once, in the process that enqueued it (after the commit), as one machine
+# always did. TASKS_BACKEND=database queues them in the database for
+# ``manage.py db_worker`` (django-tasks-db).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate")
+TASK_BACKENDS = {
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND]}}
+
 LOGIN_URL = "admin:login"
 LOGIN_REDIRECT_URL = "admin:index"
+
+# Staff two-factor login (twofactor/conf.py; docs/two-factor.md): "required"
+# (the default with DEBUG off), "optional" (the default with DEBUG on) or
+# "off"; whom "required" applies to: role names, or "*" for all staff
+# (superusers always).
+env_override("STAFF_2FA", str)
+env_override(
+    "STAFF_2FA_ROLES",
+    lambda value: [role.strip() for role in value.split(",") if role.strip()],
+)
+# Authenticator apps show the newsroom's name beside the account.
+OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_NAME", "Newsroom")
+# Passkeys are bound to the site's domain (the relying party) and checked
+# against the origins it is served at; WebAuthn needs HTTPS, or localhost.
+OTP_WEBAUTHN_RP_ID = os.environ.get("OTP_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = os.environ.get("NEWSROOM_NAME", "Newsroom")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", "http://localhost:8000"
+)
+# A passkey is a second factor after the password, never a login alone.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Outgoing mail (people: invitations). SMTP from EMAIL_HOST and friends in
 # production; the console when DEBUG is on; tests swap in Django's locmem.
@@ -268,6 +406,21 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "timeout": float(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+
+# Newsletters (newsletters/conf.py has every NEWSLETTER_* default;
+# docs/newsletters.md). Links in e-mails need the site's public address.
+env_override("NEWSLETTER_BASE_URL", str)
+env_override("NEWSLETTER_FROM_EMAIL", str)
+env_override("NEWSLETTER_UNSUBSCRIBE_MAILTO", str)
+env_override("NEWSLETTER_DAILY_DIGEST_AT", str)
+env_override("NEWSLETTER_MESSAGES_PER_MINUTE", int)
+env_override("NEWSLETTER_BATCH_SIZE", int)
+env_override("NEWSLETTER_TRACKING_PIXEL", bool)
+# The provider's tracking webhooks (bounces, complaints) are served at
+# /anymail/<provider>/tracking/ only when this basic-auth "user:password" is
+# set; ANYMAIL_* settings (the provider's API key) come from the environment.
+ANYMAIL_WEBHOOK_SECRET = os.environ.get("ANYMAIL_WEBHOOK_SECRET", "")
+ANYMAIL = {"WEBHOOK_SECRET": ANYMAIL_WEBHOOK_SECRET} if ANYMAIL_WEBHOOK_SECRET else {}
 # How long an invitation's set-password link works, in seconds (3 days).
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", 3 * 24 * 3600))
 
@@ -282,13 +435,27 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Internationalisation: stored in UTC, shown in the newsroom's time zone.
+# (i18n-site: the site's language, the desk's, newsroom/locale.py.)
 
-LANGUAGE_CODE = "en-us"
-# The languages a story may be written in (Article.language).
-LANGUAGES = [("en", "English"), ("ko", "Korean")]
+# The reader site's one language (no prefixes, no Accept-Language switching:
+# one cached page serves every reader); staff pick their own desk language
+# (people: the preference; newsroom.locale.DeskLanguageMiddleware).
+# The languages a story may be written in (Article.language), and the desk's.
+LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en").strip().lower() or "en"
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}, "
+        f"not {LANGUAGE_CODE!r}."
+    )
+# Headlines romanised into Latin slugs (articles/slugs.py) instead of Hangul.
+SLUG_ROMANIZE = env_bool("SLUG_ROMANIZE")
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Seoul")
 USE_I18N = True
 USE_TZ = True
+# The project's catalogues (locale/<language>/LC_MESSAGES): templates are at
+# project level, so every app's strings are translated here too.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 # How dates are written, per language: newsroom/formats/<language>/formats.py.
 FORMAT_MODULE_PATH = ["newsroom.formats"]
 
@@ -299,6 +466,20 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Uploads on this machine's disk (the default), or MEDIA_STORAGE=s3: in an
+# S3-compatible bucket, from django-storages' own AWS_* variables
+# (newsroom/storages.py, docs/deploy.md). MEDIA_URL then is the bucket's public
+# address (AWS_S3_CUSTOM_DOMAIN, else the endpoint and bucket).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "local").strip().lower() or "local"
+if MEDIA_STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured("MEDIA_STORAGE must be local or s3.")
+_MEDIA_STORAGES = {
+    # Writes to a temporary name, then renames: no partial file (articles/storage.py).
+    "default": {"BACKEND": "articles.storage.AtomicFileSystemStorage"},
+}
+if MEDIA_STORAGE == "s3":
+    MEDIA_URL, _s3_default, _s3_kept = storages.s3_storages(os.environ)
+    _MEDIA_STORAGES = {"default": _s3_default, "kept_uploads": _s3_kept}
 # The app serves MEDIA_ROOT itself (newsroom/media.py: one machine, no other
 # web server) unless MEDIA_URL names a media host; MEDIA_SERVE=0 leaves it to
 # a proxy in front (manage.py check warns, newsroom.W003, if nothing does).
@@ -310,8 +491,7 @@ MEDIA_SERVE = env_bool(
 WHITENOISE_ADD_HEADERS_FUNCTION = headers.add_static_headers
 
 STORAGES = {
-    # Writes to a temporary name, then renames: no partial file (articles/storage.py).
-    "default": {"BACKEND": "articles.storage.AtomicFileSystemStorage"},
+    **_MEDIA_STORAGES,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
@@ -327,7 +507,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 10
 ADMIN_URL_PREFIX = "admin/"
 
 # Public pages are cacheable, so they carry no nonce: no inline script or style
-# at all. Uploads may come from a separate media host (MEDIA_URL).
+# at all. Uploads may come from a separate media host (MEDIA_URL), and only
+# then is that host allowed: the newsroom's own media domain (with
+# MEDIA_STORAGE=s3, AWS_S3_CUSTOM_DOMAIN or the bucket's endpoint).
 _MEDIA_ORIGIN = (
     [MEDIA_URL.split("/", 3)[0] + "//" + MEDIA_URL.split("/", 3)[2]]
     if MEDIA_URL.startswith(("http://", "https://"))
@@ -403,6 +585,17 @@ env_override("COMMENTS_REPORTS_THRESHOLD", int)
 env_override("COMMENTS_QUEUE_ALERT_THRESHOLD", int)
 URLIZE_ASSUME_HTTPS = True
 
+# The JSON API (api/conf.py, docs/api.md): API_ANONYMOUS=0 refuses requests
+# without a partner's key (401); rate limits per address and per key.
+env_override("API_ANONYMOUS", bool)
+env_override("API_ANONYMOUS_RATE", int)
+env_override("API_RATE_WINDOW", int)
+env_override("API_KEY_DEFAULT_RATE", int)
+env_override("API_PAGE_SIZE", int)
+env_override("API_MAX_AGE", int)
+env_override("API_RANKING_MAX_AGE", int)
+env_override("API_RATE_LIMIT_BACKEND", str)
+
 # View counts (viewcounts/conf.py): one view per reader per story per window.
 env_override("VIEWCOUNTS_ENABLED", bool, "VIEW_TRACKING")
 env_override("VIEWCOUNTS_DEDUP_SECONDS", int, "VIEW_DEDUP_SECONDS")
@@ -426,12 +619,89 @@ env_override("PAGE_CACHE_S_MAXAGE", int)
 env_override("PAGE_CACHE_STALE_WHILE_REVALIDATE", int)
 env_override("PAGE_CACHE_STALE_IF_ERROR", int)
 env_override("PAGE_CACHE_PURGERS", lambda value: value.split(","))
+# Webhooks, WebSub and oEmbed (webhooks/conf.py; docs/webhooks.md). SITE_URL:
+# the address readers use, for absolute links in payloads, WebSub topics and
+# oEmbed. WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 1 allows private and loopback
+# targets (development), or a comma-separated list of networks.
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+env_override(
+    "WEBHOOKS_ALLOW_PRIVATE_NETWORKS",
+    lambda value: (
+        True
+        if value.strip().lower() in {"1", "true", "yes", "on"}
+        else [
+            part.strip()
+            for part in value.split(",")
+            if part.strip().lower() not in {"", "0", "false", "no", "off"}
+        ]
+    ),
+)
+env_override("WEBHOOKS_ATTEMPTS", int)
+env_override("WEBHOOKS_DISABLE_AFTER_FAILURES", int)
+env_override("WEBHOOKS_TIMEOUT", float)
+env_override("WEBSUB_HUB_URL", str)
+
 # The benchmark's bare-Django ceiling endpoint (/bench/ceiling); never in production.
 BENCH = env_bool("BENCH")
 
+# Operations (docs/deploy.md, "Logs, metrics and health").
+# Logs: one JSON object per line (LOG_FORMAT=json, the default with DEBUG off)
+# or plain text (the default with DEBUG on, make dev); each names its request.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be 'json' or 'text'.")
+# Keep a valid X-Request-ID from the proxy in front (else one is made here).
+REQUEST_ID_TRUST_HEADER = env_bool("REQUEST_ID_TRUST_HEADER", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "newsroom.requestid.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+        },
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# /metrics (Prometheus): answered to a bearer METRICS_TOKEN or to addresses in
+# METRICS_ALLOWED_NETWORKS (comma-separated CIDRs), a 404 to anyone else and
+# when neither is set. Under gunicorn, PROMETHEUS_MULTIPROC_DIR
+# (deploy/gunicorn.conf.py) sums the workers.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS")
+for _network in METRICS_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"METRICS_ALLOWED_NETWORKS: {_network!r} is not an address or network."
+        ) from None
+# /readyz: checks reported but not failing readiness (e.g. "cache": a shared
+# Redis down would otherwise take every app server out of the balancer at once).
+READYZ_OPTIONAL = env_list("READYZ_OPTIONAL")
+# Error reports to a Sentry-compatible server (Sentry, GlitchTip): off unless
+# SENTRY_DSN is set; no personal data, no traces unless asked.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    # Imported only when asked for: sentry_sdk takes a fifth of a second.
+    from newsroom import errors
+
+    errors.init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        release=os.environ.get("SENTRY_RELEASE") or None,
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

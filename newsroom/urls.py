@@ -11,7 +11,7 @@ from articles import sitemaps
 from articles.http import reader_page
 from articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from newsroom import admin as newsroom_admin
-from newsroom import media, views
+from newsroom import locale, media, views
 
 # Error pages that need the database (the 404 page's menu) or that handle a
 # database error raised outside the 503 middleware answer the 503 instead.
@@ -34,14 +34,26 @@ urlpatterns = [
     ),
     # Invitations and the invited colleague's set-password page.
     path(f"{settings.ADMIN_URL_PREFIX}people/", include("people.urls")),
+    # The login's second step, enrolment and each one's devices (twofactor).
+    path(f"{settings.ADMIN_URL_PREFIX}two-factor/", include("twofactor.urls")),
+    # The story form's autosave and edit-lock requests.
+    path(f"{settings.ADMIN_URL_PREFIX}editing/", include("editing.urls")),
     path(settings.ADMIN_URL_PREFIX, admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     # Browsers ask every site for /favicon.ico, error pages included; the icon
     # is a static file (hashed, cached a year), looked up when first asked for.
     path(
         "favicon.ico",
         RedirectView.as_view(url=lazy(static, str)("newsroom/favicon.ico")),
         name="favicon",
+    ),
+    # gettext() for the static scripts, per language (newsroom/locale.py).
+    path(
+        "jsi18n/<str:language>.js",
+        locale.javascript_catalogue,
+        name="javascript_catalogue",
     ),
     path("robots.txt", reader_page(robots_txt, query_params=()), name="robots_txt"),
     path(
@@ -64,9 +76,22 @@ urlpatterns = [
     ),
     path("comments/", include("comments.urls")),
     path("corrections/", include("corrections.urls")),
+    path("live/", include("live.urls")),
+    # Sign-up, confirmation, one-click unsubscribe (newsletters).
+    path("newsletters/", include("newsletters.urls")),
+    # oEmbed for story pages (embeds).
+    path("", include("embeds.urls")),
+    # The read-only JSON API and its OpenAPI document (api, docs/api.md).
+    path("api/v1/", include("api.urls")),
     path("", include("viewcounts.urls")),
     path("", include("articles.urls")),
 ]
+
+if settings.ANYMAIL_WEBHOOK_SECRET:
+    # The e-mail provider's tracking webhooks (bounces and complaints stop a
+    # subscriber's newsletters: newsletters.signal_handlers), behind basic
+    # auth; without the secret anymail would take anyone's events.
+    urlpatterns.insert(0, path("anymail/", include("anymail.urls")))
 
 if settings.BENCH:
     # make bench's bare-Django ceiling (bench/pages.py); off unless BENCH=1.

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core import checks
 from django.db.models.signals import pre_delete, pre_save
+from django.utils.translation import gettext_lazy as _
 
 
 class PageCacheConfig(AppConfig):
     name = "pagecache"
-    verbose_name = "Page cache"
+    verbose_name = _("Page cache")
 
     def ready(self):
         from articles import memo
@@ -13,7 +14,7 @@ class PageCacheConfig(AppConfig):
         from articles.models import Article, Byline
         from comments import signals as comment_signals
         from pagecache import checks as pagecache_checks
-        from pagecache import purgers, signal_handlers, versions
+        from pagecache import signal_handlers, versions
         from pagecache.signals import pages_retired
 
         checks.register(pagecache_checks.page_cache_needs_a_shared_cache)
@@ -40,7 +41,9 @@ class PageCacheConfig(AppConfig):
             dispatch_uid="pagecache_byline_pre_save",
         )
         # Retired pages are purged from a CDN or proxy too, outside the request.
-        pages_retired.connect(purgers.pages_retired, dispatch_uid="pagecache_purgers")
+        pages_retired.connect(
+            signal_handlers.pages_retired, dispatch_uid="pagecache_purgers"
+        )
         # The section menu is kept per content version, list counts per the
         # versions of their lists.
         memo.register_version_source(

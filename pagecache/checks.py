@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core import checks
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.translation import gettext
 
 from newsroom.sharedcache import is_shared
 from pagecache import conf
@@ -20,11 +21,13 @@ def page_cache_needs_a_shared_cache(app_configs, **kwargs):
         return []
     return [
         checks.Warning(
-            "PAGE_CACHE is on with a cache that is not shared between processes: "
-            "content changes retire cached pages at once only with a single "
-            "worker process; the other workers may serve old pages for up to "
-            "PAGE_CACHE_TTL seconds.",
-            hint=(
+            gettext(
+                "PAGE_CACHE is on with a cache that is not shared between "
+                "processes: content changes retire cached pages at once only "
+                "with a single worker process; the other workers may serve old "
+                "pages for up to PAGE_CACHE_TTL seconds."
+            ),
+            hint=gettext(
                 "Set REDIS_URL, or point PAGE_CACHE_ALIAS at a shared cache "
                 "(newsroom.sqlitecache.SQLiteCache, the default without Redis), "
                 "run one worker process, or set PAGE_CACHE=0."
@@ -52,10 +55,15 @@ def reader_pages_read_bounded_params(app_configs, **kwargs):
         if params is not None and unbounded_params(params):
             errors.append(
                 checks.Error(
-                    f"The reader page {pattern.name or pattern.pattern} reads "
-                    f"{sorted(unbounded_params(params))}, whose values the page "
-                    "cache cannot bound.",
-                    hint="Add them to pagecache.store.QUERY_PARAMS.",
+                    gettext(
+                        "The reader page %(page)s reads %(params)s, whose values "
+                        "the page cache cannot bound."
+                    )
+                    % {
+                        "page": pattern.name or pattern.pattern,
+                        "params": sorted(unbounded_params(params)),
+                    },
+                    hint=gettext("Add them to pagecache.store.QUERY_PARAMS."),
                     obj=pattern,
                     id="pagecache.E001",
                 )

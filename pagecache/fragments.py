@@ -16,6 +16,7 @@ from collections import defaultdict
 from django.utils.http import http_date
 
 from articles import fragments
+from newsroom import replicas
 from pagecache import compression, conf, versions
 
 FRAGMENT_PREFIX = "pagecache:fragment:"
@@ -58,7 +59,10 @@ def resolve(holes) -> dict[bytes, dict]:
             due[name].append((hole, args))
     updates = {}
     for name, wanted in due.items():
-        rendered = fragments.render(name, [args for _, args in wanted])
+        # Kept in the shared cache and served to every reader: read from the
+        # primary, never from a lagging replica (newsroom/replicas.py).
+        with replicas.primary_reads():
+            rendered = fragments.render(name, [args for _, args in wanted])
         for (hole, _), html in zip(wanted, rendered, strict=True):
             html = str(html).encode()
             old = found.get(keys[hole])

@@ -15,6 +15,7 @@ from django.db import DatabaseError
 from django.urls import Resolver404, get_resolver, get_urlconf
 
 from articles import fragments
+from newsroom import metrics, replicas
 from pagecache import locks, store
 from pagecache.signals import page_rendered
 from pagecache.versions import enabled
@@ -49,6 +50,15 @@ def serve(request, view, args, kwargs, query_params):
         if request.method in ("GET", "HEAD"):
             store.mark_private(response, "bypass")
         return response
+    # What is kept, and the version that says whether it is current, is read
+    # from the primary: one read from a lagging replica would outlive the
+    # purge that retires it (newsroom/replicas.py). Only the bypass above,
+    # rendered for one reader and kept by no one, may read a replica.
+    with replicas.primary_reads():
+        return _serve_kept(request, view, args, kwargs, query_params)
+
+
+def _serve_kept(request, view, args, kwargs, query_params):
     key = store.page_key(request, query_params)
     if key is None:
         return store.uncacheable(view(request, *args, **kwargs))
@@ -89,6 +99,7 @@ def serve(request, view, args, kwargs, query_params):
         lock.release()
         raise
     page_rendered.send(sender=serve, key=key, version=version)
+    metrics.PAGE_RENDERS.inc()
     deps = recording.deps()
     if deps is None or not store.is_storable(request, response):
         # deps None: something it shows changed during the render, or the
@@ -152,9 +163,11 @@ class PageCacheMiddleware:
         else (a POST, a page that is not marked) goes on as usual, through
         the other middleware's ``process_view`` (CSRF's among them)."""
         query_params = getattr(view_func, "reader_page_params", None)
-        if query_params is None or not enabled():
+        if query_params is None or request.method not in ("GET", "HEAD"):
             return None
-        if request.method not in ("GET", "HEAD"):
+        if not enabled():
+            # Not kept here, but public: a CDN in front may keep it.
+            replicas.pin_primary()
             return None
         if unbounded_params(query_params):
             raise ImproperlyConfigured(

@@ -2,11 +2,13 @@
 
 When pages are retired (``pagecache.signals.pages_retired``, after the commit),
 ``enqueue()`` writes one ``PurgeRequest`` per configured purger: a durable
-outbox. ``drain()`` sends them: lazily, from a background thread of the process
-that wrote them, and from ``manage.py send_purges`` (cron) for whatever a
-process left behind. A drainer claims requests with an atomic UPDATE and a
-lease, so concurrent drainers send each one once; a failure is logged and
-retried with exponential backoff, up to ``PAGE_CACHE_PURGE_ATTEMPTS``.
+outbox. ``drain()`` sends them: from the task ``pagecache.tasks.send_purges``
+when tasks are queued for a worker (``TASKS_BACKEND=database``), else lazily
+from a background thread of the process that wrote them; and from ``manage.py
+run_periodic`` or ``send_purges`` (cron) for whatever a process left behind.
+A drainer claims requests with an atomic UPDATE and a lease, so concurrent
+drainers send each one once; a failure is logged and retried with
+exponential backoff, up to ``PAGE_CACHE_PURGE_ATTEMPTS``.
 
 Purgers (``PAGE_CACHE_PURGERS``: URLs or dicts, secrets from the environment):
 
@@ -216,27 +218,26 @@ def configured() -> dict[str, Purger]:
 
 def enqueue(names) -> list[PurgeRequest]:
     """Write the outbox for ``names`` (one request per purger); the drain
-    follows in the background. Nothing is written when no purger is set."""
+    follows outside the request (``pagecache.tasks.send_purges_soon``).
+    Nothing is written when no purger is set."""
     purgers = configured()
     tokens = sorted({cdn.token(name) for name in names})
     if not purgers or not tokens:
         return []
-    requests = PurgeRequest.objects.bulk_create(
+    return PurgeRequest.objects.bulk_create(
         PurgeRequest(purger=name, names=tokens) for name in purgers
     )
-    if conf.settings.PAGE_CACHE_PURGE_IN_BACKGROUND:
-        background.wake()
-    return requests
 
 
-def pages_retired(sender, names=(), **kwargs):
-    """``pages_retired`` handler (connected in ``PageCacheConfig.ready()``).
+def pages_retired(sender, names=(), **kwargs) -> list[PurgeRequest]:
+    """Write the outbox for retired pages (``pagecache.signal_handlers``).
     Sent after the commit: a failure here is logged, never raised to the
     writer, whose change is already saved."""
     try:
-        enqueue(names)
+        return enqueue(names)
     except (DatabaseError, ImproperlyConfigured):
         logger.exception("Could not write the purge outbox for %s", list(names))
+        return []
 
 
 def backoff(attempts: int) -> float:

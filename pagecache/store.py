@@ -7,6 +7,7 @@ while that is the current version (``pagecache.versions``); see
 
 import functools
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -17,7 +18,7 @@ from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpResponse
 from django.http.request import split_domain_port
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import (
     get_conditional_response,
     patch_cache_control,
@@ -37,8 +38,17 @@ ENTRY_PREFIX = "pagecache:page:"
 KEPT_HEADERS = {"content-type", "content-language", "x-robots-tag", "link"}
 # Response attributes the outer middleware reads (CSP, X-Frame-Options).
 KEPT_ATTRIBUTES = ("_csp_config", "_csp_ro_config", "xframe_options_exempt")
+# A view may give its page a browser and CDN lifetime of its own: a
+# ``page_max_age`` attribute (seconds) with the same ``Cache-Control`` header
+# (live coverage's polling endpoint, live/views.py). Its entry keeps it.
+PAGE_MAX_AGE = "page_max_age"
 
 NOT_STORED = object()
+
+
+# The forms of the API's ``cursor`` (api/cursors.py) and ``limit``.
+API_CURSOR = re.compile(r"(?=.{3,600}$)[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+API_LIMIT = re.compile(r"[1-9][0-9]?|100")
 
 
 def _page_number(value: str):
@@ -55,6 +65,10 @@ QUERY_PARAMS = {
     # The story's comment order: "newest", or the default for any other value
     # (comments/templatetags/comment_tags.py).
     "comments": lambda value: value if value == "newest" else None,
+    # The API's lists (api/urls.py): a signed cursor, one per position (one
+    # that does not verify is a 400, never stored), and a page size 1-100.
+    "cursor": lambda value: value if API_CURSOR.fullmatch(value) else NOT_STORED,
+    "limit": lambda value: value if API_LIMIT.fullmatch(value) else NOT_STORED,
 }
 
 
@@ -351,8 +365,11 @@ def page_key(request, query_params) -> str | None:
                 return None
         if value is not None:
             params.append((name, value))
+    # The language too: a shared cache may serve app servers set to different
+    # site languages (LANGUAGE_CODE), and each page's words depend on it.
     raw = (
-        f"{static_build()} {request.scheme}://{host}{request.path}?{urlencode(params)}"
+        f"{static_build()} {translation.get_language()} "
+        f"{request.scheme}://{host}{request.path}?{urlencode(params)}"
     )
     return ENTRY_PREFIX + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
 
@@ -390,7 +407,11 @@ def is_storable(request, response) -> bool:
         return False
     if response.cookies or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
-    if "Vary" in response or response.has_header("Cache-Control"):
+    if "Vary" in response:
+        return False
+    if response.has_header("Cache-Control") and response.get(
+        "Cache-Control"
+    ) != own_cache_control(response):
         return False
     session = getattr(request, "session", None)
     if session is not None and session.accessed:
@@ -441,7 +462,7 @@ def make_entry(
         ],
         "attributes": {
             name: getattr(response, name)
-            for name in KEPT_ATTRIBUTES
+            for name in (*KEPT_ATTRIBUTES, PAGE_MAX_AGE)
             if hasattr(response, name)
         },
         "etag": etag,
@@ -474,7 +495,9 @@ def response_from_entry(request, entry, state: str) -> HttpResponse:
     if entry["last_modified"]:
         response["Last-Modified"] = entry["last_modified"]
         modified = int(entry["changed"])
-    response["Cache-Control"] = public_cache_control()
+    response["Cache-Control"] = public_cache_control(
+        entry["attributes"].get(PAGE_MAX_AGE)
+    )
     cdn.apply(request, response, entry, state)  # a CDN's surrogate keys
     response = get_conditional_response(request, etag, modified, response)
     if response.status_code in (200, 304):
@@ -518,8 +541,15 @@ def is_personal(response) -> bool:
     return bool(vary - {"accept-encoding"})
 
 
-def public_cache_control() -> str:
-    max_age = conf.settings.PAGE_CACHE_MAX_AGE
+def own_cache_control(response) -> str | None:
+    """The ``Cache-Control`` a view sets with its own ``page_max_age``."""
+    max_age = getattr(response, PAGE_MAX_AGE, None)
+    return None if max_age is None else f"public, max-age={int(max_age)}"
+
+
+def public_cache_control(max_age: int | None = None) -> str:
+    if max_age is None:
+        max_age = conf.settings.PAGE_CACHE_MAX_AGE
     if max_age:
         value = f"public, max-age={max_age}"
     else:

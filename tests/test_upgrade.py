@@ -62,20 +62,29 @@ def latest() -> list[tuple[str, str]]:
     return sorted(MigrationLoader(connection).graph.leaf_nodes())
 
 
-# Apps the previous release did not have, whose migrations need today's
-# articles: at zero in the old state.
-NEWER_APPS_ON_ARTICLES = {"corrections"}
+MOVED = {"articles", "comments", "viewcounts"}
+
+
+def newer_apps_on_articles() -> set[str]:
+    """Apps whose migrations need today's articles (corrections, editing,
+    live...): the previous release did not have them, so they are at zero in
+    the old state."""
+    graph = MigrationLoader(connection).graph
+    return {
+        app
+        for app, name in graph.leaf_nodes()
+        if app not in MOVED
+        and any(node[0] == "articles" for node in graph.forwards_plan((app, name)))
+    }
 
 
 def old_targets() -> list[tuple[str, str | None]]:
     """The old leaves, the other apps (auth, taggit...) at their latest."""
-    moved = {"articles", "comments", "viewcounts"}
+    newer_apps = newer_apps_on_articles()
     others = [
-        node
-        for node in latest()
-        if node[0] not in moved and node[0] not in NEWER_APPS_ON_ARTICLES
+        node for node in latest() if node[0] not in MOVED and node[0] not in newer_apps
     ]
-    newer = [(app, None) for app in sorted(NEWER_APPS_ON_ARTICLES)]
+    newer = [(app, None) for app in sorted(newer_apps)]
     return [*BEFORE_THE_MOVE, *others, *newer, ("viewcounts", None)]
 
 

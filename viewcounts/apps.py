@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.utils.translation import gettext_lazy as _
 
 
 class ViewCountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "viewcounts"
-    verbose_name = "View counts"
+    verbose_name = _("View counts")
 
     def ready(self):
         from articles import fragments

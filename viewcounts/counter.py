@@ -16,9 +16,11 @@ from django.core.cache import caches
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.tasks import task
 from django.utils import timezone
 
 from articles.models import Article
+from newsroom import metrics, redisclient
 from viewcounts import conf, rules
 from viewcounts.models import (
     ArticleDailyViews,
@@ -72,32 +74,53 @@ _local_lock = threading.Lock()
 _next_local_flush = 0.0
 
 
-def _flush_if_due() -> None:
-    """Flush at most once per ``VIEWCOUNTS_FLUSH_INTERVAL``, from a request.
-
-    The cache elects one flusher per interval (``cache.add``: across processes
-    when the cache is shared, per process otherwise); while it is down, each
-    process keeps its own clock (a few flushes per interval, each cheap: the rows are
-    taken with SKIP LOCKED, so flushers never wait on each other).
+def flush_due() -> bool:
+    """Is a flush due? True at most once per ``VIEWCOUNTS_FLUSH_INTERVAL``,
+    to the one caller the cache elects (``cache.add``: across processes when
+    the cache is shared, per process otherwise); while it is down, each
+    process keeps its own clock (a few flushes per interval, each cheap: the
+    rows are taken with SKIP LOCKED, so flushers never wait on each other).
     """
     global _next_local_flush
     interval = conf.settings.VIEWCOUNTS_FLUSH_INTERVAL
-    if interval > 0:
-        alias = conf.settings.VIEWCOUNTS_DEDUP_CACHE
-        due = caches[alias].add("viewcounts:flush-due", 1, timeout=interval)
-        if due is None:  # django-redis swallowed an error: the cache is down
-            with _local_lock:
-                now = time.monotonic()
-                due = now >= _next_local_flush
-                if due:
-                    _next_local_flush = now + interval
-        if not due:
-            return
+    if interval <= 0:
+        return True
+    alias = conf.settings.VIEWCOUNTS_DEDUP_CACHE
+    due = caches[alias].add("viewcounts:flush-due", 1, timeout=interval)
+    if due is None:  # django-redis swallowed an error: the cache is down
+        with _local_lock:
+            now = time.monotonic()
+            due = now >= _next_local_flush
+            if due:
+                _next_local_flush = now + interval
+    return bool(due)
+
+
+def _flush_if_due() -> None:
+    """After a counted view (its row committed): enqueue the flush if this
+    caller won the interval's election. With the immediate task backend it
+    runs at once, here; with the database backend the worker runs it."""
+    if not flush_due():
+        return
     try:
-        flush_views()
+        flush_view_counts.enqueue()
     except DatabaseError:
         # The views are safe in the buffer; the next flush takes them.
-        logger.exception("Automatic view flush failed")
+        logger.exception("Could not enqueue the view-count flush")
+
+
+# The flush task lives here rather than in tasks.py: record_view() and
+# increment() enqueue it, so there it would import this module and this one it.
+@task
+def flush_view_counts() -> int:
+    """Move the buffered views into the daily rows and totals; how many.
+
+    Exact however often and by whom it runs (the beacon's election, the
+    periodic command, by hand). A database error fails the task with nothing
+    lost: the views stay in the buffer for the next flush, so it is not
+    retried by itself.
+    """
+    return flush_views().views
 
 
 def flush_pending(*, chunk: int = FLUSH_CHUNK) -> int:
@@ -212,7 +235,7 @@ def get_redis() -> redis.Redis | None:
         with _clients_lock:
             client = _clients.get(url)
             if client is None:
-                client = redis.Redis.from_url(
+                client = redisclient.client_from_url(
                     url, socket_timeout=0.5, socket_connect_timeout=0.5
                 )
                 _clients[url] = client
@@ -240,6 +263,17 @@ def reset_redis_state() -> None:
 
 
 def _key(*parts: str) -> str:
+    # One hash tag for every key: the seal script renames the live hash to a
+    # batch and adds it to the set of batches in one step, which a sharded
+    # Redis (Cluster, or a proxy that shards by slot) allows only for keys in
+    # one slot. The clients here talk to one server or follow Sentinel.
+    tagged = "{" + conf.settings.VIEWCOUNTS_REDIS_PREFIX + "}"
+    return ":".join((tagged, *parts))
+
+
+def _untagged_key(*parts: str) -> str:
+    """The names releases up to 0.3.0 wrote, without the hash tag: their
+    leftovers are drained too (on one server, where a script may span them)."""
     return ":".join((conf.settings.VIEWCOUNTS_REDIS_PREFIX, *parts))
 
 
@@ -292,53 +326,63 @@ def flush_views(*, dry_run: bool = False) -> FlushReport:
         report.pending = pending_views()
     else:
         report.views = flush_pending()
+        metrics.record_view_flush(report.views)
     if not _redis_url():
         return report
     client = get_redis()
     if client is None:
         report.redis_error = "marked unavailable after a recent failure"
         return report
-    try:
-        _drain_redis(client, report, dry_run)
-    except redis.RedisError as exc:
-        _redis_failed(exc)
-        report.redis_error = str(exc)
+    # Each family of names on its own: a failure draining one (the old
+    # names' keys may sit in different slots) does not keep the other waiting.
+    errors = []
+    for key in (_untagged_key, _key):
+        try:
+            _drain_redis(client, report, dry_run, key)
+        except redis.RedisError as exc:
+            errors.append(exc)
+    if errors:
+        _redis_failed(errors[0])
+        report.redis_error = "; ".join(map(str, errors))
     return report
 
 
-def _drain_redis(client: redis.Redis, report: FlushReport, dry_run: bool) -> None:
+def _drain_redis(
+    client: redis.Redis, report: FlushReport, dry_run: bool, key=None
+) -> None:
+    key = key or _key
     if dry_run:
-        report.pending += sum(_parse(client.hgetall(_key("live"))).values())
-        for batch_id in sorted(b.decode() for b in client.smembers(_key("batches"))):
+        report.pending += sum(_parse(client.hgetall(key("live"))).values())
+        for batch_id in sorted(b.decode() for b in client.smembers(key("batches"))):
             if FlushBatch.objects.filter(batch_id=batch_id).exists():
                 report.already_applied.append(batch_id)
             else:
                 report.applied.append(batch_id)
                 report.pending += sum(
-                    _parse(client.hgetall(_key("batch", batch_id))).values()
+                    _parse(client.hgetall(key("batch", batch_id))).values()
                 )
         return
-    if not client.exists(_key("live"), _key("batches")):
+    if not client.exists(key("live"), key("batches")):
         return  # the usual case once the upgrade is done: one round trip
     token = uuid.uuid4().hex
-    if not client.set(_key("flush-lock"), token, nx=True, ex=FLUSH_LOCK_SECONDS):
+    if not client.set(key("flush-lock"), token, nx=True, ex=FLUSH_LOCK_SECONDS):
         report.busy = True
         return
     try:
         batch_id = f"{timezone.now():%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:12]}"
         client.eval(
-            _SEAL, 3, _key("live"), _key("batch", batch_id), _key("batches"), batch_id
+            _SEAL, 3, key("live"), key("batch", batch_id), key("batches"), batch_id
         )
-        for leftover in sorted(b.decode() for b in client.smembers(_key("batches"))):
-            counts = _parse(client.hgetall(_key("batch", leftover)))
+        for leftover in sorted(b.decode() for b in client.smembers(key("batches"))):
+            counts = _parse(client.hgetall(key("batch", leftover)))
             if apply_batch(leftover, counts):
                 report.applied.append(leftover)
                 report.views += sum(counts.values())
             else:
                 report.already_applied.append(leftover)
-            discard_batch(client, leftover)
+            discard_batch(client, leftover, key)
     finally:
-        client.eval(_RELEASE, 1, _key("flush-lock"), token)
+        client.eval(_RELEASE, 1, key("flush-lock"), token)
 
 
 def apply_batch(batch_id: str, counts: dict[tuple[int, date], int]) -> bool:
@@ -358,9 +402,10 @@ def apply_batch(batch_id: str, counts: dict[tuple[int, date], int]) -> bool:
     return True
 
 
-def discard_batch(client: redis.Redis, batch_id: str) -> None:
+def discard_batch(client: redis.Redis, batch_id: str, key=None) -> None:
     """Forget a batch the database has (after its commit)."""
+    key = key or _key
     pipe = client.pipeline(transaction=True)
-    pipe.delete(_key("batch", batch_id))
-    pipe.srem(_key("batches"), batch_id)
+    pipe.delete(key("batch", batch_id))
+    pipe.srem(key("batches"), batch_id)
     pipe.execute()

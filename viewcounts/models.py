@@ -7,6 +7,7 @@ count.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
@@ -27,7 +28,7 @@ class ArticleDailyViews(models.Model):
 
     class Meta:
         db_table = "articles_articledailyviews"
-        verbose_name_plural = "article daily views"
+        verbose_name_plural = _("article daily views")
         constraints = [
             models.UniqueConstraint(
                 fields=["article", "day"], name="article_daily_views_unique"
@@ -125,7 +126,7 @@ class AddressViews(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        verbose_name_plural = "address views"
+        verbose_name_plural = _("address views")
 
     def __str__(self):
         return f"{self.key}: {self.views}"

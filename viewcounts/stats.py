@@ -8,13 +8,14 @@ from django.core.cache import cache
 from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from viewcounts import conf
 from viewcounts.models import ArticleDailyViews, ArticleViewTotal
 
 PERIODS = {"today": 1, "7d": 7, "30d": 30}
-PERIOD_LABELS = {"today": "Today", "7d": "7 days", "30d": "30 days"}
+PERIOD_LABELS = {"today": _("Today"), "7d": _("7 days"), "30d": _("30 days")}
 
 
 def view_count(article: Article) -> int:

@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
+from newsroom import replicas
 from viewcounts import counter
 
 # The smallest transparent GIF (1x1).
@@ -34,6 +35,8 @@ def _published(pk):
 @never_cache
 def record_view(request, pk):
     """``navigator.sendBeacon`` target: 204, counted or not; 404 unless live."""
+    # Its write is nothing the reader reads back: no stay on the primary.
+    replicas.not_sticky()
     counter.record_view(_published(pk), request)
     response = HttpResponse(status=204)
     response["X-Robots-Tag"] = "noindex, nofollow"

@@ -8,6 +8,7 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpResponseNotAllowed, JsonResponse
+from django.utils.translation import gettext
 from taggit.models import Tag
 
 from articles import bodyimages, services, workflow
@@ -33,7 +34,7 @@ def body_image_upload(model_admin, request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if not _may_write(model_admin, request):
-        return JsonResponse({"errors": {"image": "Not allowed."}}, status=403)
+        return JsonResponse({"errors": {"image": gettext("Not allowed.")}}, status=403)
     try:
         picture = bodyimages.store(
             request.FILES.get("image"),

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from django.contrib import admin
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from articles import workflow
@@ -44,7 +45,7 @@ def _visible_pks(request):
 class AuthorListFilter(admin.SimpleListFilter):
     """Stories by one person, whatever their role in the byline."""
 
-    title = "author"
+    title = _("author")
     parameter_name = "author"
 
     def lookups(self, request, model_admin):
@@ -66,7 +67,7 @@ class TagListFilter(admin.SimpleListFilter):
     lists (``?tags__id__exact=3``) still work.
     """
 
-    title = "tags"
+    title = _("tags")
     parameter_name = "tags__id__exact"
 
     def lookups(self, request, model_admin):
@@ -106,7 +107,7 @@ def today_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def published_today_condition(now: datetime) -> Q:
-    start, _ = today_bounds(now)
+    start, _end = today_bounds(now)
     return Q(**live_lookups(now), published_at__gte=start)
 
 
@@ -120,19 +121,22 @@ def published_today(queryset, now: datetime):
 
 class WorkflowStateFilter(admin.SimpleListFilter):
     """Draft, returned, in review, scheduled (published, time to come), live,
-    live since midnight."""
+    live since midnight; with pending changes (``articles.staging``), and
+    those up for review."""
 
-    title = "workflow state"
+    title = _("workflow state")
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         return [
-            ("draft", "Draft"),
-            ("returned", "Returned with notes"),
-            ("review", "In review"),
-            ("scheduled", "Scheduled"),
-            ("published", "Published (live)"),
-            ("today", "Published today"),
+            ("draft", _("Draft")),
+            ("returned", _("Returned with notes")),
+            ("review", _("In review")),
+            ("scheduled", _("Scheduled")),
+            ("published", _("Published (live)")),
+            ("today", _("Published today")),
+            ("pending", _("Changes pending")),
+            ("pending-review", _("Changes pending review")),
         ]
 
     def queryset(self, request, queryset):
@@ -150,4 +154,8 @@ class WorkflowStateFilter(admin.SimpleListFilter):
                 return queryset.published(now)
             case "today":
                 return published_today(queryset, now)
+            case "pending":
+                return queryset.filter(pending_change__isnull=False)
+            case "pending-review":
+                return queryset.filter(pending_change__state="review")
         return queryset

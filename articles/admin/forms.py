@@ -12,6 +12,9 @@
   taken back by the next submit.
 - Publishing without a byline or with a body picture lacking alt text is
   held back with a warning that an editor may override ("Publish anyway").
+- The form carries the story's version it was opened at (a hidden field):
+  a story saved by someone else since is not overwritten, the editor gets
+  the conflict screen (``articles.conflicts``, ``ArticleAdmin``).
 """
 
 import re
@@ -21,9 +24,12 @@ from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ValidationError
 from django.templatetags.static import static
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
 
 from articles import bodyimages, slugs, uploads, workflow
+from articles.admin.translations import TranslationForm
 from articles.images import CleanImage, CleanImageFormField
 from articles.models import HEADLINE_LIMIT, Article
 
@@ -35,6 +41,8 @@ NEEDS_OVERRIDE = "needs_override"
 PUBLISHING_STEPS = (workflow.PUBLISH_NOW, workflow.SCHEDULE)
 # Reading speed for the reading time, in words a minute.
 WORDS_PER_MINUTE = 230
+# The error of a form opened at an older version of the story.
+STORY_CHANGED = "story_changed"
 
 
 def word_count(html: str) -> int:
@@ -63,17 +71,22 @@ class KeepingFileWidget(AdminFileWidget):
         html = super().render(name, value, attrs, renderer)
         if self.kept is None:
             return html
+        note = format_html(
+            gettext(
+                "<strong>kept: {name}</strong> ({width} × {height} pixels). Not "
+                "saved yet: it is stored with the story when the form is saved. "
+                "Choose another file to replace it."
+            ),
+            name=self.kept.original_name or gettext("your picture"),
+            width=self.kept.width,
+            height=self.kept.height,
+        )
         return html + format_html(
             '<p class="kept-upload" role="status">'
-            '<input type="hidden" name="{}" value="{}">'
-            "<strong>kept: {}</strong> ({} × {} pixels). Not saved yet: it is "
-            "stored with the story when the form is saved. Choose another file "
-            "to replace it.</p>",
+            '<input type="hidden" name="{}" value="{}">{}</p>',
             self.kept_name(name),
             self.kept.token,
-            self.kept.original_name or "your picture",
-            self.kept.width,
-            self.kept.height,
+            note,
         )
 
 
@@ -103,14 +116,21 @@ class BodyEditorWidget(AdminProseEditorWidget):
         return config
 
 
-def _limit_message(label, limit, why):
-    return (
-        f"{label} has at most {limit} characters (this one has "
-        "%(show_value)d): " + why + " Shorten it; nothing is cut for you."
-    )
+# Django fills in the limit and the length sent (MaxLengthValidator's params).
+HEADLINE_TOO_LONG = _(
+    "A headline has at most %(limit_value)d characters (this one has "
+    "%(show_value)d): longer ones run past three lines on story cards and are "
+    "cut off in search results, feeds and social cards. Shorten it; nothing is "
+    "cut for you."
+)
+SLUG_TOO_LONG = _(
+    "An address has at most %(limit_value)d characters (this one has "
+    "%(show_value)d): that is what the database keeps. Shorten it; nothing is "
+    "cut for you."
+)
 
 
-class ArticleForm(forms.ModelForm):
+class ArticleForm(TranslationForm):
     """Applies the pressed workflow button to the form's status and time.
 
     Done in clean(), before the model's own validation runs, so a story is
@@ -124,11 +144,22 @@ class ArticleForm(forms.ModelForm):
     media_error = None
     editor = None  # the user sending the form (ArticleAdmin.get_form)
     override_warnings = False  # "Publish anyway" was pressed
+    # "Merge by hand" on the conflict screen: shown again, never saved.
+    conflict_merge = False
+
+    # The story's version when the form was opened, sent back with it; the
+    # save is refused if the story is stored at another one. Text, not a
+    # number field: a missing or forged value is a conflict, not an error
+    # on a field nobody can see.
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.taken_uploads = []  # kept uploads this submit took back
         self._kept = {}
+        self.story_changed = False
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
         headline = self.fields.get("headline")
         if headline is not None:
             # Two lines tall and the page's width: a long headline is seen
@@ -142,30 +173,25 @@ class ArticleForm(forms.ModelForm):
                     "spellcheck": "true",
                 }
             )
-            headline.error_messages["max_length"] = _limit_message(
-                "A headline",
-                HEADLINE_LIMIT,
-                "longer ones run past three lines on story cards and are cut "
-                "off in search results, feeds and social cards.",
-            )
-            headline.help_text = (
-                f"Up to {HEADLINE_LIMIT} characters: longer headlines do not fit "
-                "story cards and are cut off by search engines and feed readers."
-            )
+            headline.error_messages["max_length"] = HEADLINE_TOO_LONG
+            headline.help_text = gettext(
+                "Up to %(limit)s characters: longer headlines do not fit story "
+                "cards and are cut off by search engines and feed readers."
+            ) % {"limit": HEADLINE_LIMIT}
         slug = self.fields.get("slug")
         if slug is not None:
             slug.required = False
             slug.widget.attrs.pop("maxlength", None)
             slug.widget.attrs["data-from-headline"] = slugs.SLUG_FROM_HEADLINE
+            if slugs.romanize():
+                # Romanised on save (articles/slugs.py): the script leaves it.
+                slug.widget.attrs["data-romanize"] = "1"
             slug.widget.attrs["class"] = "vLargeTextField story-slug"
-            slug.error_messages["max_length"] = _limit_message(
-                "An address", slugs.SLUG_MAX_LENGTH, "that is what the database keeps."
-            )
-            slug.help_text = (
+            slug.error_messages["max_length"] = SLUG_TOO_LONG
+            slug.help_text = gettext(
                 "The last part of the story's address. Left empty, it is made "
-                f"from the headline: up to {slugs.SLUG_FROM_HEADLINE} characters, "
-                "cut between words."
-            )
+                "from the headline: up to %(limit)s characters, cut between words."
+            ) % {"limit": slugs.SLUG_FROM_HEADLINE}
         for name in ("dek", "seo_headline", "seo_description", "lead_image_alt"):
             field = self.fields.get(name)
             if field is not None and getattr(field, "max_length", None):
@@ -185,7 +211,7 @@ class ArticleForm(forms.ModelForm):
             tags.widget.attrs.update(
                 {"class": "vLargeTextField story-tags", "autocomplete": "off"}
             )
-            tags.help_text = (
+            tags.help_text = gettext(
                 "Separate tags with commas. Suggestions come from the tags "
                 "stories already use."
             )
@@ -205,6 +231,12 @@ class ArticleForm(forms.ModelForm):
     def body_minutes(self) -> int:
         return reading_minutes(self.body_words)
 
+    def clean_version(self):
+        """The version the form was opened at; 0 (no story has it) when it is
+        missing or not a number."""
+        value = (self.cleaned_data.get("version") or "").strip()
+        return int(value) if value.isdecimal() else 0
+
     def clean_headline(self):
         return " ".join((self.cleaned_data.get("headline") or "").split())
 
@@ -216,7 +248,8 @@ class ArticleForm(forms.ModelForm):
         slug = slugs.slug_from(headline)
         if headline and not slug:
             raise ValidationError(
-                "This headline gives no address: type a slug.", code="no_slug"
+                gettext("This headline gives no address: type a slug."),
+                code="no_slug",
             )
         return slug
 
@@ -277,6 +310,19 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if self.instance.pk is not None and (
+            self.conflict_merge or cleaned.get("version") != self.instance.version
+        ):
+            # An early look, for the conflict screen; the save's own UPDATE
+            # is what refuses a story changed after this point.
+            self.story_changed = True
+            self.add_error(
+                None,
+                ValidationError(
+                    gettext("Someone else saved this story since you opened it."),
+                    code=STORY_CHANGED,
+                ),
+            )
         if self.media_error:
             field = "lead_image" if "lead_image" in self.fields else None
             self.add_error(field, self.media_error)
@@ -287,9 +333,15 @@ class ArticleForm(forms.ModelForm):
                 self.add_error(
                     "body",
                     ValidationError(
-                        "%(n)d picture(s) in the body have no alt text: describe "
-                        "them for readers who cannot see them, or press "
-                        "“Publish anyway”.",
+                        ngettext(
+                            "%(n)d picture in the body has no alt text: describe "
+                            "it for readers who cannot see it, or press "
+                            "“Publish anyway”.",
+                            "%(n)d pictures in the body have no alt text: "
+                            "describe them for readers who cannot see them, or "
+                            "press “Publish anyway”.",
+                            missing,
+                        ),
                         code=NEEDS_OVERRIDE,
                         params={"n": missing},
                     ),
@@ -301,7 +353,9 @@ class ArticleForm(forms.ModelForm):
                 Article.Status.DRAFT,
                 Article.Status.REVIEW,
             ):
-                self.add_error(None, "Only a draft can be submitted for review.")
+                self.add_error(
+                    None, gettext("Only a draft can be submitted for review.")
+                )
             return cleaned
         if step in workflow.EDITOR_BUTTONS and "status" in self.fields:
             probe = Article(
@@ -331,7 +385,9 @@ class BylineFormSet(forms.BaseInlineFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             # A table cell has no <label>; on a phone the column head is hidden.
-            form.fields["DELETE"].widget.attrs["aria-label"] = "Remove this byline"
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext(
+                "Remove this byline"
+            )
 
     def _live_forms(self):
         return [
@@ -360,8 +416,10 @@ class BylineFormSet(forms.BaseInlineFormSet):
             and not live
         ):
             raise ValidationError(
-                "This story has no byline. Add one (start typing a name), or "
-                "press “Publish anyway” to publish it without.",
+                gettext(
+                    "This story has no byline. Add one (start typing a name), or "
+                    "press “Publish anyway” to publish it without."
+                ),
                 code=NEEDS_OVERRIDE,
             )
 

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from articles import preview, revisions, services, workflow
@@ -90,13 +91,18 @@ class StoryRevisionsMixin:
         if request.method == "POST":
             days = request.POST.get("days", "")
             if not days.isdigit() or int(days) not in preview.SHARE_DAYS:
-                return HttpResponseBadRequest("Choose how long the link lasts.")
+                return HttpResponseBadRequest(
+                    gettext("Choose how long the link lasts.")
+                )
             link = preview.share(obj, request.user, days=int(days))
             self.log_change(request, obj, f"Shared a preview link ({link.pk}).")
             self.message_user(
                 request,
-                f"A share link to “{obj}” was made; it works until "
-                f"{_when(link.expires_at)}, or until you revoke it.",
+                gettext(
+                    "A share link to “%(story)s” was made; it works until "
+                    "%(when)s, or until you revoke it."
+                )
+                % {"story": obj, "when": _when(link.expires_at)},
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(
@@ -111,7 +117,7 @@ class StoryRevisionsMixin:
         context = self._revision_context(
             request,
             obj,
-            title=f"Share a preview of “{obj}”",
+            title=gettext("Share a preview of “%(story)s”") % {"story": obj},
             links=links,
             share_days=preview.SHARE_DAYS,
         )
@@ -125,21 +131,28 @@ class StoryRevisionsMixin:
         link_id = request.POST.get("link", "")
         if link_id:
             if not link_id.isdigit():
-                return HttpResponseBadRequest("No such link.")
+                return HttpResponseBadRequest(gettext("No such link."))
             links = links.filter(pk=int(link_id))
         count = links.update(revoked_at=timezone.now())
         if count:
             self.log_change(request, obj, f"Revoked {count} share link(s).")
             self.message_user(
                 request,
-                f"{count} share link{'s' if count != 1 else ''} to “{obj}” "
-                f"{'were' if count != 1 else 'was'} revoked: "
-                f"{'they open' if count != 1 else 'it opens'} nothing now.",
+                ngettext(
+                    "%(count)s share link to “%(story)s” was revoked: it opens "
+                    "nothing now.",
+                    "%(count)s share links to “%(story)s” were revoked: they open "
+                    "nothing now.",
+                    count,
+                )
+                % {"count": count, "story": obj},
                 messages.SUCCESS,
             )
         else:
             self.message_user(
-                request, "No active share link was left to revoke.", messages.INFO
+                request,
+                gettext("No active share link was left to revoke."),
+                messages.INFO,
             )
         name = "change" if request.POST.get("next") == "change" else "share"
         return HttpResponseRedirect(
@@ -156,7 +169,10 @@ class StoryRevisionsMixin:
             .order_by("-created_at", "-pk")
         )
         context = self._revision_context(
-            request, obj, title=f"Revisions of “{obj}”", revisions=rows
+            request,
+            obj,
+            title=gettext("Revisions of “%(story)s”") % {"story": obj},
+            revisions=rows,
         )
         return TemplateResponse(
             request, "admin/articles/article/revisions.html", context
@@ -197,7 +213,7 @@ class StoryRevisionsMixin:
         context = self._revision_context(
             request,
             obj,
-            title=f"Changes to “{obj}”",
+            title=gettext("Changes to “%(story)s”") % {"story": obj},
             old=old,
             new=new,
             changes=changes,
@@ -232,7 +248,7 @@ class StoryRevisionsMixin:
         context = self._revision_context(
             request,
             obj,
-            title=f"Restore “{obj}”?",
+            title=gettext("Restore “%(story)s”?") % {"story": obj},
             revision=revision,
             changes=changes,
         )

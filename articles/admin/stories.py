@@ -14,11 +14,14 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
-from articles import images, services, uploads, workflow
-from articles.admin import editor_views
+from articles import images, services, staging, uploads, workflow
+from articles.admin import editor_views, translations
+from articles.admin.conflicts import MERGE, StoryConflictMixin
 from articles.admin.filters import (
     AuthorListFilter,
     TagListFilter,
@@ -30,6 +33,7 @@ from articles.admin.forms import (
     ArticleForm,
     BylineFormSet,
 )
+from articles.admin.pending import PendingChangesMixin
 from articles.admin.revisions import StoryRevisionsMixin
 from articles.models import HEADLINE_LIMIT, Article, Byline
 
@@ -46,7 +50,7 @@ class BylineInline(admin.TabularInline):
     fields = ["author", "role", "order"]
     ordering = ["order", "pk"]
     autocomplete_fields = ["author"]
-    BYLINE_LABELS = {"author": "Author", "role": "Role", "order": "Order"}
+    BYLINE_LABELS = {"author": _("Author"), "role": _("Role"), "order": _("Order")}
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -89,11 +93,19 @@ class BylineInline(admin.TabularInline):
         )
 
     def _may_edit(self, request, obj):
-        return obj is None or workflow.can_edit(request.user, obj)
+        # Pending changes carry bylines too (ArticleAdmin refuses any other
+        # POST from someone who may only stage).
+        return (
+            obj is None
+            or workflow.can_edit(request.user, obj)
+            or workflow.can_stage(request.user, obj)
+        )
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
+class ArticleAdmin(
+    StoryConflictMixin, StoryRevisionsMixin, PendingChangesMixin, admin.ModelAdmin
+):
     form = ArticleForm
     list_display = [
         "thumbnail",
@@ -132,7 +144,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         (None, {"fields": ["headline", "slug", "dek"]}),
         (None, {"fields": ["body"], "classes": ["story-body"]}),
         (
-            "Lead image",
+            _("Lead image"),
             {
                 "fields": [
                     "lead_image",
@@ -142,19 +154,20 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Filing", {"fields": ["section", "tags", "language"]}),
+        (_("Filing"), {"fields": ["section", "tags", "language", "translation_of"]}),
         (
-            "Search and social",
+            _("Search and social"),
             {
                 "fields": ["seo_headline", "seo_description", "social_image"],
                 "classes": ["collapse"],
-                "description": "Optional: what search engines, social cards "
-                "and feeds show instead of the headline, standfirst and lead "
-                "image.",
+                "description": _(
+                    "Optional: what search engines, social cards and feeds show "
+                    "instead of the headline, standfirst and lead image."
+                ),
             },
         ),
         (
-            "Publishing",
+            _("Publishing"),
             {
                 "fields": [
                     "status",
@@ -172,7 +185,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         return super().changelist_view(
-            request, {"title": "Stories", **(extra_context or {})}
+            request, {"title": gettext("Stories"), **(extra_context or {})}
         )
 
     def get_queryset(self, request):
@@ -189,7 +202,12 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         allowed = super().has_change_permission(request, obj)
         if obj is None:
             return allowed
-        return allowed and workflow.can_edit(request.user, obj)
+        # A reporter's own published story: pending changes only
+        # (PendingChangesMixin.changeform_view refuses any other POST).
+        return allowed and (
+            workflow.can_edit(request.user, obj)
+            or workflow.can_stage(request.user, obj)
+        )
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
@@ -206,8 +224,10 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         if str(object_id).isdigit() and Article.objects.filter(pk=object_id).exists():
             self.message_user(
                 request,
-                "You may not edit that story: reporters edit only the stories "
-                "they wrote. Ask an editor if you need it.",
+                gettext(
+                    "You may not edit that story: reporters edit only the stories "
+                    "they wrote. Ask an editor if you need it."
+                ),
                 messages.WARNING,
             )
             return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
@@ -233,6 +253,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
                 "editor": request.user,
                 "override_warnings": request.method == "POST"
                 and OVERRIDE in request.POST,
+                "conflict_merge": request.method == "POST" and MERGE in request.POST,
             },
         )
 
@@ -254,6 +275,11 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             # picture: the second pass's form refuses to validate.
             request.media_error = str(error)
             return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.StoryChanged:
+            # Saved by someone else after the form's own check: rolled back,
+            # nothing stored. Run again, the form now sees the new version
+            # and the editor gets the conflict screen, with all they sent.
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def render_change_form(
         self, request, context, add=False, change=False, form_url="", obj=None
@@ -265,6 +291,12 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         formsets = [
             inline.formset for inline in context.get("inline_admin_formsets", [])
         ]
+        if change and form.story_changed:
+            conflict = self.story_conflict(request, obj, form, formsets)
+            if conflict is not None and not form.conflict_merge:
+                return self.conflict_response(request, conflict, form)
+            if conflict is not None:
+                context.update(self.merge_context(conflict, form, formsets))
         step = (
             workflow.requested_step(request.POST) if request.method == "POST" else None
         )
@@ -309,30 +341,32 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         if workflow.can_publish(request.user):
             if live:
                 return [
-                    ("_save", "Update", True),
-                    (workflow.UNPUBLISH, "Unpublish", False),
+                    ("_save", gettext("Update"), True),
+                    (workflow.UNPUBLISH, gettext("Unpublish"), False),
                 ]
             if scheduled:
                 return [
-                    ("_save", "Save", True),
-                    (workflow.PUBLISH_NOW, "Publish now", False),
-                    (workflow.UNPUBLISH, "Back to draft", False),
+                    ("_save", gettext("Save"), True),
+                    (workflow.PUBLISH_NOW, gettext("Publish now"), False),
+                    (workflow.UNPUBLISH, gettext("Back to draft"), False),
                 ]
             return [
-                ("_save", "Save draft", True),
-                (workflow.PUBLISH_NOW, "Publish now", False),
-                (workflow.SCHEDULE, "Schedule", False),
+                ("_save", gettext("Save draft"), True),
+                (workflow.PUBLISH_NOW, gettext("Publish now"), False),
+                (workflow.SCHEDULE, pgettext("verb", "Schedule"), False),
             ]
         if stored is not None and stored.status == Article.Status.REVIEW:
-            return [("_save", "Save", True)]
+            return [("_save", gettext("Save"), True)]
         return [
-            ("_save", "Save draft", True),
-            (workflow.SUBMIT_FOR_REVIEW, "Submit for review", False),
+            ("_save", gettext("Save draft"), True),
+            (workflow.SUBMIT_FOR_REVIEW, gettext("Submit for review"), False),
         ]
 
     def save_model(self, request, obj, form, change):
         """The workflow's checks only: ``save_related()`` saves the story,
         through ``services.save_story()``, with its bylines and tags."""
+        if staging.requested_step(request.POST):
+            return  # pending changes: the story's row is not written
         if not change:
             obj.created_by = request.user
         if not workflow.can_publish(request.user):
@@ -360,11 +394,19 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             obj.is_top_story = False
 
     def save_related(self, request, form, formsets, change):
+        if staging.requested_step(request.POST):
+            return self.stage_changes(request, form, formsets)
+        if form.translation_sent:
+            # Sets the story's group before the save below records it.
+            services.link_translation(
+                form.instance, form.cleaned_data["translation_of"], by=request.user
+            )
         # The row, then the inlines and tags, then the revision that includes them.
         services.save_story(
             form.instance,
             by=request.user,
             related=partial(super().save_related, request, form, formsets, change),
+            expected_version=form.cleaned_data["version"] if change else None,
         )
         for kept in form.taken_uploads:
             # Stored with the story: the kept copy goes once that commits.
@@ -379,6 +421,11 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
                 name="articles_article_body_image",
             ),
             path(
+                "translation-choices/",
+                wrap(partial(translations.translation_choices, self)),
+                name="articles_article_translation_choices",
+            ),
+            path(
                 "tag-suggestions/",
                 wrap(partial(editor_views.tag_suggestions, self)),
                 name="articles_article_tag_suggestions",
@@ -389,11 +436,15 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
     @property
     def media(self):
         return super().media + forms.Media(
-            css={"all": ["articles/admin/story-form.css"]},
+            css={
+                "all": ["articles/admin/story-form.css", "articles/admin/conflict.css"]
+            },
             js=["articles/admin/story-form.js"],
         )
 
     def response_change(self, request, obj):
+        if staging.requested_step(request.POST):
+            return self.staging_response(request, obj)
         step = workflow.requested_step(request.POST)
         if step is not None:
             self.message_user(request, self._step_message(step, obj), messages.SUCCESS)
@@ -413,18 +464,28 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
 
     def _step_message(self, step, obj):
         if step == workflow.SUBMIT_FOR_REVIEW:
-            return f"“{obj}” was submitted for review."
+            return gettext("“%(story)s” was submitted for review.") % {"story": obj}
         if step == workflow.UNPUBLISH:
-            return f"“{obj}” was unpublished and is a draft again."
+            return gettext("“%(story)s” was unpublished and is a draft again.") % {
+                "story": obj
+            }
         if obj.is_scheduled:
-            return f"“{obj}” is {workflow.status_label(obj).lower()}."
-        return f"“{obj}” is published."
+            when = formats.date_format(
+                timezone.localtime(obj.published_at), "DATETIME_FORMAT"
+            )
+            return gettext("“%(story)s” is scheduled for %(when)s.") % {
+                "story": obj,
+                "when": when,
+            }
+        return gettext("“%(story)s” is published.") % {"story": obj}
 
-    @admin.display(description="status", ordering="status")
+    @admin.display(description=_("status"), ordering="status")
     def workflow_status(self, article):
-        return workflow.status_label(article)
+        pending = staging.list_label(article)
+        label = workflow.status_label(article)
+        return f"{label} · {pending}" if pending else label
 
-    @admin.display(description="picture")
+    @admin.display(description=_("picture"))
     def thumbnail(self, article):
         """The smallest rendition (no query, no file access), else the original."""
         if not article.lead_image:
@@ -439,7 +500,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             '<img src="{}" alt="" width="64" height="36" class="story-thumb">', url
         )
 
-    @admin.display(description="bylines")
+    @admin.display(description=_("bylines"))
     def byline_names(self, article):
         return ", ".join(byline.author.name for byline in article.bylines.all())
 
@@ -462,11 +523,17 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
                 names += ", …"
             self.message_user(
                 request,
-                f"Not published: describe the lead image (alt text) first: {names}.",
+                gettext(
+                    "Not published: describe the lead image (alt text) first: "
+                    "%(names)s."
+                )
+                % {"names": names},
                 messages.WARNING,
             )
 
-    @admin.action(description="Publish the selected stories", permissions=["publish"])
+    @admin.action(
+        description=_("Publish the selected stories"), permissions=["publish"]
+    )
     def publish(self, request, queryset):
         """One UPDATE; stories that already have a publication time keep it.
 
@@ -482,7 +549,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
         )
 
     @admin.action(
-        description="Schedule the selected stories at their publication time",
+        description=_("Schedule the selected stories at their publication time"),
         permissions=["publish"],
     )
     def schedule(self, request, queryset):
@@ -509,7 +576,7 @@ class ArticleAdmin(StoryRevisionsMixin, admin.ModelAdmin):
             )
 
     @admin.action(
-        description="Unpublish the selected stories (back to draft)",
+        description=_("Unpublish the selected stories (back to draft)"),
         permissions=["publish"],
     )
     def unpublish(self, request, queryset):

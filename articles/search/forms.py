@@ -1,6 +1,7 @@
 """The reader's search form: the query and the filters beside it."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from articles.models import Article, Section, TaggedArticle
@@ -10,7 +11,7 @@ MAX_QUERY_LENGTH = 200
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label="Search for",
+        label=_("Search for"),
         required=False,
         widget=forms.SearchInput(
             attrs={"maxlength": MAX_QUERY_LENGTH, "enterkeyhint": "search"}
@@ -20,14 +21,15 @@ class SearchForm(forms.Form):
         queryset=Section.objects.only("name", "slug"),
         to_field_name="slug",
         required=False,
-        empty_label="All sections",
+        label=_("Section"),
+        empty_label=_("All sections"),
     )
-    tag = forms.CharField(required=False, max_length=100)
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=100)
     date_from = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
     def clean_q(self):
@@ -48,12 +50,12 @@ class SearchForm(forms.Form):
         )
         tag = Tag.objects.filter(slug=slug, pk__in=live.values("tag_id")).first()
         if tag is None:
-            raise forms.ValidationError("There is no such tag.")
+            raise forms.ValidationError(_("There is no such tag."))
         return tag
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return cleaned

@@ -1,7 +1,8 @@
 """The desk's story panels on the admin index, per role.
 
 Reporters: their drafts, returned with notes, in review, scheduled, published
-today. Editors: awaiting review and the week's schedule as a calendar. Each
+today. Editors: awaiting review (stories, and changes pending on live ones) and
+the week's schedule as a calendar. Each
 panel is a count and the first few stories, each a link, and the count links
 to the story list filtered the same way (``articles.admin.filters``): two
 queries a panel, whatever the numbers. The comment queue's panel is the
@@ -14,10 +15,11 @@ from django import template
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from articles import workflow
 from articles.admin import filters
-from articles.models import Article, ArticleRevision
+from articles.models import Article, ArticleRevision, PendingChange
 
 register = template.Library()
 
@@ -97,39 +99,39 @@ def reporter_panels(context, limit=PANEL_SIZE):
         "panels": [
             panel(
                 "my-drafts",
-                "My drafts",
+                gettext("My drafts"),
                 "draft",
-                "You have no drafts.",
+                gettext("You have no drafts."),
                 ("-updated_at", "-pk"),
             ),
             panel(
                 "returned",
-                "Returned with notes",
+                gettext("Returned with notes"),
                 "returned",
-                "Nothing was sent back to you.",
+                gettext("Nothing was sent back to you."),
                 ("-updated_at", "-pk"),
                 show_notes=True,
             ),
             panel(
                 "in-review",
-                "In review",
+                gettext("In review"),
                 "review",
-                "None of your stories is waiting for an editor.",
+                gettext("None of your stories is waiting for an editor."),
                 ("-updated_at", "-pk"),
             ),
             panel(
                 "my-scheduled",
-                "Scheduled",
+                gettext("Scheduled"),
                 "scheduled",
-                "None of your stories is scheduled.",
+                gettext("None of your stories is scheduled."),
                 ("published_at", "pk"),
                 show_time=True,
             ),
             panel(
                 "published-today",
-                "Published today",
+                gettext("Published today"),
                 "today",
-                "Nothing of yours went out today yet.",
+                gettext("Nothing of yours went out today yet."),
                 ("-published_at", "-pk"),
                 show_time=True,
             ),
@@ -151,14 +153,31 @@ def awaiting_review(context, limit=PANEL_SIZE):
     )
     panel = _panel(
         "awaiting-review",
-        "Awaiting review",
+        gettext("Awaiting review"),
         stories,
         "review",
-        "Nothing is waiting for review.",
+        gettext("Nothing is waiting for review."),
         limit,
         show_owner=True,
     )
-    return {"panels": [panel]}
+    # Live stories whose pending changes (articles.staging) wait for an
+    # editor: the readers still see the live version.
+    changes = (
+        Article.objects.filter(pending_change__state=PendingChange.State.REVIEW)
+        .select_related("section", "created_by")
+        .only("headline", "updated_at", "section__name", "created_by__username")
+        .order_by("pending_change__updated_at", "pk")
+    )
+    pending = _panel(
+        "changes-awaiting-review",
+        gettext("Changes awaiting review"),
+        changes,
+        "pending-review",
+        gettext("No changes to live stories are waiting for review."),
+        limit,
+        show_owner=True,
+    )
+    return {"panels": [panel, pending]}
 
 
 @register.inclusion_tag("admin/desk/calendar.html", takes_context=True)

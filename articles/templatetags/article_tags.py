@@ -60,9 +60,10 @@ def _arguments(args, kwargs) -> tuple:
 
 
 @register.simple_tag
-def byline_list(bylines, style="short"):
-    """``{% byline_list article.bylines.all "closing" %}`` (prefetched bylines)."""
-    return SafeString(markup.bylines_html(bylines, style))
+def byline_list(bylines, style="short", original=None):
+    """``{% byline_list article.bylines.all "closing" %}`` (prefetched bylines);
+    ``original=``: the story a translation's translators link to."""
+    return SafeString(markup.bylines_html(bylines, style, original))
 
 
 @register.simple_tag

@@ -15,8 +15,25 @@ def absolute_url(context, path):
 
 @register.simple_tag(takes_context=True)
 def story_json_ld(context, article):
-    """The NewsArticle and BreadcrumbList ``<script>`` elements of a story."""
+    """The NewsArticle and BreadcrumbList ``<script>`` elements of a story
+    (its translations from the context, as the story page has them)."""
     request = context["request"]
-    return seo.json_ld(seo.news_article(article, request)) + seo.json_ld(
-        seo.breadcrumbs(article, request)
+    news = seo.news_article(
+        article,
+        request,
+        translations=context.get("translations") or (),
+        original=context.get("translated_from"),
+    )
+    return seo.json_ld(news) + seo.json_ld(seo.breadcrumbs(article, request))
+
+
+@register.simple_tag(takes_context=True)
+def story_languages(context, article):
+    """``og:locale`` and, for a story with translations, its
+    ``og:locale:alternate`` and ``<link rel="alternate" hreflang>`` elements."""
+    return seo.language_links(
+        article,
+        context["request"],
+        translations=context.get("translations") or (),
+        original=context.get("translated_from"),
     )

@@ -8,6 +8,7 @@ queries, whatever the numbers.
 from django import template
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from comments import roles
 from comments.admin import known_pending
@@ -33,7 +34,7 @@ def moderation_queue(context, limit=PANEL_SIZE):
     )
     reasons = [
         {
-            "label": labels.get(row["held_reason"], "No reason given"),
+            "label": labels.get(row["held_reason"], gettext("No reason given")),
             "count": row["n"],
             "url": f"{queue}&held_reason__exact={row['held_reason']}",
         }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import Urlizer
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import normalize_newlines
+from django.utils.translation import pgettext
 
 from articles import fragments, markup, shown
 from articles.links import cached_reverse
@@ -95,8 +96,10 @@ def thread_html(
 
 def _comment_li(comment, level, write_url: str, is_open: bool, inner="") -> str:
     pk = markup.number(comment.pk)
+    reply_label = markup.esc(pgettext("a comment action", "Reply"))
+    report_label = markup.esc(pgettext("a comment action", "Report"))
     reply = (
-        f'<a class="comment-reply" href="{write_url}?reply={pk}">Reply</a> · '
+        f'<a class="comment-reply" href="{write_url}?reply={pk}">{reply_label}</a> · '
         if is_open
         else ""
     )
@@ -116,7 +119,7 @@ def _comment_li(comment, level, write_url: str, is_open: bool, inner="") -> str:
         f'          <div class="comment-body">{comment_body(comment.body)}</div>\n'
         '          <p class="comment-actions">\n'
         f"            {reply}"
-        f'<a class="comment-report" href="{report}" rel="nofollow">Report</a>\n'
+        f'<a class="comment-report" href="{report}" rel="nofollow">{report_label}</a>\n'
         "          </p>\n"
         "        </li>\n      "
     )

@@ -18,6 +18,13 @@
   "use strict";
   var NAME_KEY = "newsroom.comments.name";
   var MAX_DEPTH = 3;
+  /* Django's JavaScript catalogue (jsi18n, loaded first); English if it is
+   * missing, so the form never breaks for want of a translation. */
+  var gettext = window.gettext || function (text) { return text; };
+  var ngettext = window.ngettext || function (one, many, n) { return n === 1 ? one : many; };
+  var interpolate = window.interpolate || function (format, values) {
+    return format.replace(/%\((\w+)\)s/g, function (match, key) { return String(values[key]); });
+  };
 
   function storedName() {
     try {
@@ -45,10 +52,6 @@
   function textLength(value) {
     var text = value.normalize ? value.normalize("NFC") : value;
     return Array.from(text.trim()).length;
-  }
-
-  function plural(n, word) {
-    return formatNumber(n) + " " + word + (n === 1 ? "" : "s");
   }
 
   function Form(form) {
@@ -91,10 +94,10 @@
   };
 
   Form.prototype.limitMessage = function () {
-    return (
-      "Please keep your comment to " + formatNumber(this.max) +
-      " characters: it has " + formatNumber(textLength(this.body.value)) +
-      ". Your text is kept, so you can shorten it."
+    return interpolate(
+      gettext("Please keep your comment to %(limit)s characters: it has %(length)s. Your text is kept, so you can shorten it."),
+      { limit: formatNumber(this.max), length: formatNumber(textLength(this.body.value)) },
+      true
     );
   };
 
@@ -102,11 +105,11 @@
    * the reader pauses, not at each keystroke. */
   Form.prototype.count = function (announce) {
     var left = this.max - textLength(this.body.value);
+    var values = { count: formatNumber(Math.abs(left)), limit: formatNumber(this.max) };
     var text =
       left >= 0
-        ? plural(left, "character") + " left of " + formatNumber(this.max) + "."
-        : plural(-left, "character") + " too many: the limit is " +
-          formatNumber(this.max) + ".";
+        ? interpolate(ngettext("%(count)s character left of %(limit)s.", "%(count)s characters left of %(limit)s.", left), values, true)
+        : interpolate(ngettext("%(count)s character too many: the limit is %(limit)s.", "%(count)s characters too many: the limit is %(limit)s.", -left), values, true);
     this.counter.textContent = text;
     this.counter.classList.toggle("comment-counter--over", left < 0);
     if (!announce || !this.status) {
@@ -232,7 +235,7 @@
     self.cancel = document.createElement("button");
     self.cancel.type = "button";
     self.cancel.className = "comment-form__cancel";
-    self.cancel.textContent = "Cancel reply";
+    self.cancel.textContent = gettext("Cancel reply");
     self.cancel.hidden = true;
     self.submitButton.insertAdjacentElement("afterend", self.cancel);
     self.cancel.addEventListener("click", function () {
@@ -312,13 +315,14 @@
     item.parentNode.insertBefore(self.slot, item.nextSibling);
     self.slot.appendChild(self.form);
     var author = item.querySelector(".comment-author");
-    self.heading.textContent =
-      "Reply to " + (author ? author.textContent : "this comment");
+    self.heading.textContent = author
+      ? interpolate(gettext("Reply to %(name)s"), { name: author.textContent }, true)
+      : gettext("Reply to this comment");
     self.heading.hidden = false;
     self.form.setAttribute("aria-labelledby", self.heading.id);
     self.form.classList.add("comment-form--reply");
     self.field("parent").value = item.id.replace("comment-", "");
-    self.submitButton.textContent = "Post reply";
+    self.submitButton.textContent = gettext("Post reply");
     self.cancel.hidden = false;
     self.clearErrors();
     (self.name && !self.name.value ? self.name : self.body).focus();
@@ -386,16 +390,14 @@
             self.showErrors(result.data);
           } else {
             self.formMessage(
-              "We could not post your reply just now. Please try again; " +
-                "your text is kept."
+              gettext("We could not post your reply just now. Please try again; your text is kept.")
             );
           }
         },
         function () {
           self.setBusy(false);
           self.formMessage(
-            "Your reply could not be sent (no connection?). Please try " +
-              "again; your text is kept."
+            gettext("Your reply could not be sent (no connection?). Please try again; your text is kept.")
           );
         }
       );
@@ -418,7 +420,7 @@
       }
     });
     if (!shown || data.message) {
-      self.formMessage(data.message || "Your reply could not be posted.");
+      self.formMessage(data.message || gettext("Your reply could not be posted."));
     }
     var first = self.form.querySelector("[aria-invalid]");
     if (first) {

@@ -197,8 +197,9 @@ def test_feed_query_count_is_flat(
         )
     url = reverse(f"articles:{url_name}", args=[slug] if slug else [])
     # The stories, their bylines, their tags, their correction notes (the
-    # corrections app's item source); +1 for the section, tag or author.
-    with django_assert_num_queries(4 if slug is None else 5):
+    # corrections app's item source), their live coverage (live's); +1 for
+    # the section, tag or author.
+    with django_assert_num_queries(5 if slug is None else 6):
         response = client.get(url)
     assert len(feedparser.parse(response.content).entries) == min(rows, 30)
 

@@ -580,7 +580,7 @@ def test_replacing_a_lead_image_deletes_the_old_file_and_its_renditions(
     article = Article.objects.get()
     first = set(stored_files())
     assert len(first) == 9  # the original and 4 widths x (WebP + JPEG)
-    data = form_data(article.section, slug=article.slug)
+    data = form_data(article.section, slug=article.slug, version=str(article.version))
     data["lead_image"] = SimpleUploadedFile(
         "second.png", png_bytes(size=(700, 500)), content_type="image/png"
     )
@@ -689,7 +689,9 @@ def test_a_failing_media_store_leaves_a_stored_story_unchanged(
 ):
     story = make_article(headline="Before", lead_image_alt="")
     revisions = story.revisions.count()
-    data = form_data(story.section, headline="After", slug=story.slug)
+    data = form_data(
+        story.section, headline="After", slug=story.slug, version=str(story.version)
+    )
     data["lead_image"] = SimpleUploadedFile("p.jpg", jpeg_bytes(), "image/jpeg")
     url = reverse("admin:articles_article_change", args=[story.pk])
     with TestCase.captureOnCommitCallbacks(execute=True):

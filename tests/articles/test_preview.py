@@ -249,10 +249,12 @@ def test_previewing_changes_needs_the_change_permission(client, db):
     assert response.status_code == 404
     assert b"Defaced" not in response.content
     assert client.get(url).status_code == 405
-    # A reporter cannot change a story once it is published, so no preview.
+    # A reporter changes their published story only as pending changes
+    # (articles.staging), which they may preview; not a colleague's.
     client.force_login(reporter)
     own_url = reverse("articles:preview_changes", args=[own_published.pk])
-    assert client.post(own_url, change_data(own_published)).status_code == 404
+    assert client.post(own_url, change_data(own_published)).status_code == 200
+    assert client.post(url, change_data(story)).status_code == 404
     assert Client().post(url, change_data(story)).status_code == 404
 
 
@@ -349,8 +351,8 @@ def test_shared_preview_query_count_is_flat(db, editor, django_assert_num_querie
     reader = Client()
     reader.get(url)  # warm the per-process caches (sections menu, versions)
     # The link, the story and what its page shows (bylines, tags, related
-    # stories, correction notes...): the same with more stories.
-    with django_assert_num_queries(8) as captured:
+    # stories, correction notes, live coverage...): the same with more stories.
+    with django_assert_num_queries(9) as captured:
         reader.get(url)
     for _ in range(5):
         make_article(tags=["Shared"])
@@ -421,11 +423,12 @@ def test_sharing_needs_the_right_to_edit_the_story(client, db):
 
     assert client.post(share_page(own), {"days": "1"}).status_code == 302
     assert client.post(share_page(colleagues), {"days": "1"}).status_code == 404
-    assert client.post(share_page(live), {"days": "1"}).status_code == 403
+    # Their live story: shared to show its pending changes (articles.staging).
+    assert client.post(share_page(live), {"days": "1"}).status_code == 302
     assert client.post(share_page(own), {"days": "99"}).status_code == 400
     assert Client().get(share_page(own)).status_code == 302  # to the login
     assert own.preview_links.count() == 1
-    assert not colleagues.preview_links.exists() and not live.preview_links.exists()
+    assert not colleagues.preview_links.exists() and live.preview_links.count() == 1
 
 
 # Before the first save ---------------------------------------------------------

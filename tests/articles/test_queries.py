@@ -38,8 +38,9 @@ BUDGETS = {
     "home page 2": (lambda data: reverse("articles:home") + "?page=2", 3, 6),
     # story, its bylines, its tags, related stories, their bylines, their comment
     # counts; its view count, its comments, most commented, most viewed x3;
-    # its correction notes (corrections, shared by the page and its JSON-LD)
-    "story": (lambda data: data["story"].get_absolute_url(), None, 14),
+    # its correction notes (corrections, shared by the page and its JSON-LD);
+    # whether it is covered live (live)
+    "story": (lambda data: data["story"].get_absolute_url(), None, 15),
     # section, count, page, bylines, comment counts
     "section": (lambda data: data["section"].get_absolute_url(), None, 6),
     # tag, count, page, bylines, comment counts

@@ -8,6 +8,9 @@ from articles.roles import EDITOR_PERMISSIONS, REPORTER_PERMISSIONS, role_permis
 from comments.roles import EDITOR_PERMISSIONS as EDITOR_COMMENT_PERMISSIONS
 from corrections.roles import EDITOR_PERMISSIONS as EDITOR_CORRECTION_PERMISSIONS
 from corrections.roles import REPORTER_PERMISSIONS as REPORTER_CORRECTION_PERMISSIONS
+from live.roles import EDITOR_PERMISSIONS as EDITOR_LIVE_PERMISSIONS
+from live.roles import REPORTER_PERMISSIONS as REPORTER_LIVE_PERMISSIONS
+from newsletters.roles import EDITOR_PERMISSIONS as EDITOR_NEWSLETTER_PERMISSIONS
 from tests.articles.workflow_helpers import make_role_user
 
 
@@ -25,11 +28,14 @@ def test_migrations_create_the_reporter_and_editor_groups_with_exact_permissions
     assert group_permissions("Reporter") == {
         *REPORTER_PERMISSIONS,
         *REPORTER_CORRECTION_PERMISSIONS,
+        *REPORTER_LIVE_PERMISSIONS,
     }
     assert group_permissions("Editor") == {
         *EDITOR_PERMISSIONS,
         *EDITOR_COMMENT_PERMISSIONS,
         *EDITOR_CORRECTION_PERMISSIONS,
+        *EDITOR_LIVE_PERMISSIONS,
+        *EDITOR_NEWSLETTER_PERMISSIONS,
         ("audit", "view_auditentry"),
     }
 
@@ -40,6 +46,7 @@ def test_the_comments_app_adds_moderation_to_the_editor_role_only():
     assert role_permissions("Reporter") == {
         *REPORTER_PERMISSIONS,
         *REPORTER_CORRECTION_PERMISSIONS,
+        *REPORTER_LIVE_PERMISSIONS,
     }
 
 
@@ -75,11 +82,13 @@ def test_setup_roles_is_idempotent_and_resets_drifted_groups(db):
     assert group_permissions("Reporter") == {
         *REPORTER_PERMISSIONS,
         *REPORTER_CORRECTION_PERMISSIONS,
+        *REPORTER_LIVE_PERMISSIONS,
     }
     assert group_permissions("Editor") == role_permissions("Editor")
     assert ("comments", "moderate_comment") in group_permissions("Editor")
     assert Group.objects.filter(name__in=["Reporter", "Editor"]).count() == 2
-    assert "Reporter: 12 permissions" in out.getvalue()  # 10 + 2 on corrections
+    # 10 on stories, 2 on corrections, 4 on live coverage.
+    assert "Reporter: 16 permissions" in out.getvalue()
 
 
 def test_reporter_may_write_but_not_publish_or_delete(db):

@@ -320,6 +320,7 @@ def test_saving_through_the_admin_change_form_stores_cleaned_html(db, admin_clie
             "status": "published",
             "published_at_0": "2026-01-02",
             "published_at_1": "09:30:00",
+            "version": str(story.version),
             "bylines-TOTAL_FORMS": "0",
             "bylines-INITIAL_FORMS": "0",
             "bylines-MIN_NUM_FORMS": "0",

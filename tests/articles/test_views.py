@@ -660,7 +660,8 @@ def test_public_pages_have_skip_link_landmarks_and_no_inline_code(
         scripts = [script.get("src") for script in dom.iter("script")]
         assert "/static/css/site.css" in stylesheets
         for resource in stylesheets + [src for src in scripts if src]:
-            assert resource.startswith("/static/"), resource
+            # Static files, and the JavaScript catalogue (newsroom/locale.py).
+            assert resource.startswith(("/static/", "/jsi18n/")), resource
 
 
 def test_server_error_page_renders_without_the_database(

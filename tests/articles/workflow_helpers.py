@@ -46,6 +46,8 @@ def story_form_data(article, *, bylines=None, **overrides):
         "published_at_0": "",
         "published_at_1": "",
         "comments_enabled": "on" if article.comments_enabled else "",
+        # The version the form was opened at: the one stored when it was read.
+        "version": str(article.version) if article.pk else "",
         "bylines-TOTAL_FORMS": str(len(rows)),
         "bylines-INITIAL_FORMS": str(sum(1 for row in rows if row.pk)),
         "bylines-MIN_NUM_FORMS": "0",

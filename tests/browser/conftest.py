@@ -54,21 +54,49 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(scope="session")
-def playwright_instance():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        yield playwright
+# ``playwright_instance`` and ``browser`` (session-wide, one Chromium for the
+# whole run) are in tests/conftest.py, so that browser tests in other folders
+# share them: a second sync Playwright in one process cannot start.
 
 
-@pytest.fixture(scope="session")
-def browser(playwright_instance):
-    browser = playwright_instance.chromium.launch(
-        executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
-    )
-    yield browser
-    browser.close()
+@pytest.fixture
+def contexts(browser, live_server):
+    """Browser contexts on demand, ``contexts(width) -> (context, page)``: a
+    second editor, a second reader. Each is watched as ``page`` is (no other
+    host, nothing the CSP refused) and closed at the end."""
+    opened = []
+
+    def open_context(width=1280):
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": width, "height": 900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        problems = []
+        page.on(
+            "console",
+            lambda message: (
+                problems.append(message.text)
+                if "Content Security Policy" in message.text
+                or "Refused to" in message.text
+                else None
+            ),
+        )
+        page.on(
+            "request",
+            lambda request: (
+                problems.append(request.url)
+                if not request.url.startswith((live_server.url, "data:", "blob:"))
+                else None
+            ),
+        )
+        opened.append((context, problems))
+        return context, page
+
+    yield open_context
+    for context, problems in opened:
+        context.close()
+        assert problems == [], problems
 
 
 @pytest.fixture

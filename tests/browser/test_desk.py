@@ -314,14 +314,14 @@ def test_a_moderator_sees_the_queue_by_reason(page, desk):
 def test_internal_apps_are_for_superusers_only(page, desk):
     log_in(page, desk["editor"])
     nav = page.locator("#content-main .desk-apps")
-    expect(nav).not_to_contain_text("Access attempts")
+    expect(nav).not_to_contain_text("Login attempts")
     expect(nav).not_to_contain_text("Taggit", ignore_case=True)
     expect(nav).to_contain_text("People")
     admin = make_user(superuser=True, username="chief")
     page.context.clear_cookies()
     log_in(page, admin)
     expect(page.locator("#content-main .desk-apps")).to_contain_text("Internal")
-    expect(page.locator("#content-main .desk-apps")).to_contain_text("Access attempts")
+    expect(page.locator("#content-main .desk-apps")).to_contain_text("Login attempts")
 
 
 # Accessibility --------------------------------------------------------------------

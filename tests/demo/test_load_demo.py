@@ -10,7 +10,7 @@ from articles.models import Article, Author, Byline, Section
 from comments.counts import most_commented
 from comments.models import Comment
 from demo import content as demo_content
-from demo import pictures
+from demo import content_ko, pictures
 from demo.management.commands.load_demo import CREDIT, OLD_HIT, RISING
 from tests.factories import make_user
 from viewcounts.models import ArticleDailyViews, ArticleViewTotal
@@ -78,9 +78,15 @@ def test_demo_has_drafts_a_scheduled_story_and_a_korean_tag(demo):
 
 def test_demo_lead_images_exist_and_decode(demo):
     for article in Article.objects.all():
-        assert article.lead_image_alt.startswith("Drawing of ")
+        if article.language == "ko":
+            # Described in Korean (demo.content_ko.SCENE_TEXT).
+            assert article.lead_image_alt.endswith(".")
+            assert "그림" in article.lead_image_alt
+            assert article.lead_image_credit == content_ko.CREDIT
+        else:
+            assert article.lead_image_alt.startswith("Drawing of ")
+            assert article.lead_image_credit == CREDIT
         assert article.lead_image_caption
-        assert article.lead_image_credit == CREDIT
         with article.lead_image.open("rb") as file, Image.open(file) as image:
             assert image.format == "JPEG"
             image.load()
@@ -290,3 +296,60 @@ def test_ensure_local_admin_leaves_other_users_alone(db, settings, tmp_path):
 
     editor.refresh_from_db()
     assert not editor.is_superuser
+
+
+# The Korean demo (demo.content_ko) ------------------------------------------
+
+
+def test_demo_links_the_lead_story_to_its_korean_original(demo, client):
+    lead = Article.objects.get(slug=demo_content.LEAD_SLUG)
+    original = Article.objects.get(slug=content_ko.LEAD_ORIGINAL_SLUG)
+
+    assert lead.language == "en"
+    assert original.language == "ko"
+    assert original.headline.startswith("한미, 북러 무기 거래 논의")
+    assert original.body.count("<p>") == 9
+    assert [(b.author.slug, b.role) for b in original.bylines.all()] == [
+        ("choi-young-hoon", Byline.Role.BY)
+    ]
+    assert {"북한", "러시아", "한미"} <= set(original.tags.names())
+    assert list(lead.translations()) == [original]
+    assert list(original.translations()) == [lead]
+    # Reciprocal hreflang links on the two pages.
+    for page, other in ((lead, original), (original, lead)):
+        html = client.get(page.get_absolute_url()).content.decode()
+        assert (
+            f'<link rel="alternate" hreflang="{other.language}" '
+            f'href="http://testserver{other.get_absolute_url()}">'
+        ) in html
+        assert (
+            f'<link rel="alternate" hreflang="{page.language}" '
+            f'href="http://testserver{page.get_absolute_url()}">'
+        ) in html
+
+
+def test_every_english_demo_story_says_it_is_in_english(demo):
+    korean = {story["slug"] for story in content_ko.STORIES}
+    assert set(
+        Article.objects.exclude(slug__in=korean).values_list("language", flat=True)
+    ) == {"en"}
+
+
+def test_korean_demo_builds_a_korean_newsroom_and_runs_twice(db):
+    call_command("load_demo", language="ko", no_renditions=True, verbosity=0)
+    count = Article.objects.count()
+    call_command("load_demo", language="ko", no_renditions=True, verbosity=0)
+
+    assert Article.objects.count() == count
+    korean = Article.objects.filter(language="ko")
+    assert korean.count() == len(content_ko.STORIES) >= 6
+    assert korean.values("section").distinct().count() >= 6
+    assert Section.objects.get(slug="north-korea").name == "북한"
+    assert Author.objects.get(slug="choi-young-hoon").name == "최영훈"
+    assert Author.objects.get(slug="eugene-park").name == "박유진"
+    missiles = Article.objects.get(
+        slug="north-korea-fires-short-range-missiles-into-east-sea"
+    )
+    assert [s.language for s in missiles.translations()] == ["ko"]
+    tags = {name for story in korean for name in story.tags.names()}
+    assert {"북한", "러시아", "한미"} <= tags

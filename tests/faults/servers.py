@@ -94,10 +94,11 @@ def make_sqlite_site(directory: Path) -> tuple[str, dict]:
     return database_url, make_site(database_url)
 
 
-def make_site(database_url: str) -> dict:
+def make_site(database_url: str, env: dict | None = None) -> dict:
     """Migrate the (empty) database and add one published story, returned as
-    ``{"story": its URL, "pk": its id}``."""
-    env = site_env(database_url)
+    ``{"story": its URL, "pk": its id}``. ``env``: the site's environment, if
+    more than ``site_env(database_url)``."""
+    env = env or site_env(database_url)
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
         cwd=ROOT,
@@ -138,12 +139,13 @@ def request(url, data=None, headers=None, timeout=20):
 
 
 def wait_until_healthy(base: str, process, log_path: Path, seconds: float = 60):
-    """Until ``base``/healthz answers 200; RuntimeError with the server's log
-    if the process ends or ``seconds`` pass first."""
+    """Until ``base``/readyz answers 200 (the database, cache and storage
+    answer); RuntimeError with the server's log if the process ends or
+    ``seconds`` pass first."""
     deadline = time.monotonic() + seconds
     while True:
         try:
-            if request(base + "/healthz", timeout=5)[0] == 200:
+            if request(base + "/readyz", timeout=5)[0] == 200:
                 return
         except OSError:
             pass

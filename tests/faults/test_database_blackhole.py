@@ -38,7 +38,7 @@ PAGES = {
 def database():
     admin = _postgres_or_skip()
     name = f"newsroom_blackhole_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
     try:
         story = make_site(f"postgres://postgres@127.0.0.1:5432/{name}")
         yield name, story

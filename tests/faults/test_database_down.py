@@ -50,7 +50,7 @@ def database():
     """A migrated PostgreSQL database of our own, dropped afterwards."""
     admin = _postgres_or_skip()
     name = f"newsroom_faults_{uuid.uuid4().hex[:8]}"
-    admin.execute(f'CREATE DATABASE "{name}"')
+    admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
     env = _env(f"postgres://postgres@127.0.0.1:5432/{name}")
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -121,7 +121,7 @@ def server(database):
     deadline = time.monotonic() + 30
     while True:
         try:
-            if get(base + "/healthz")[0] == 200:
+            if get(base + "/readyz")[0] == 200:
                 break
         except OSError:
             pass
@@ -148,7 +148,7 @@ def test_the_site_answers_503_while_the_database_is_down_and_recovers(server):
     assert len(workers) == 2
 
     proxy.stop()
-    for path in ["/authors/", "/tags/", "/healthz", "/search/?q=x", "/sitemap.xml"]:
+    for path in ["/authors/", "/tags/", "/readyz", "/search/?q=x", "/sitemap.xml"]:
         for _ in range(2):  # a broken pooled connection, then a refused one
             status, headers, body = get(base + path)
             assert status == 503, path
@@ -158,7 +158,7 @@ def test_the_site_answers_503_while_the_database_is_down_and_recovers(server):
             assert "OperationalError" not in body
 
     proxy.start()
-    for path in ["/authors/", "/tags/", "/healthz", "/", "/admin/login/"]:
+    for path in ["/authors/", "/tags/", "/readyz", "/", "/admin/login/"]:
         for _ in range(2):
             assert get(base + path)[0] == 200, path
     assert _workers(server["process"].pid) == workers  # no worker was restarted

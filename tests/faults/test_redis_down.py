@@ -78,10 +78,16 @@ def test_pages_answer_200_with_redis_down(client, url):
     assert client.get(url).status_code == 200  # and again, with nothing cached
 
 
-def test_healthz_reports_the_cache_down_but_stays_up(client, db):
-    response = client.get("/healthz")
+def test_healthz_stays_up_and_readyz_names_the_cache(client, db, settings):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["cache"]
+    # READYZ_OPTIONAL=cache: reported, but the server stays in the balancer.
+    settings.READYZ_OPTIONAL = ["cache"]
+    response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "cache": "down"}
+    assert (response.json()["database"], response.json()["cache"]) == ("ok", "down")
 
 
 def test_comments_still_post_and_the_rate_limit_holds_in_the_database(client):

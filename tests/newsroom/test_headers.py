@@ -72,7 +72,10 @@ def test_pages_served_from_the_page_cache_carry_the_same_headers(
     hit = client.get(url)
     assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
     assert hit.content == miss.content
-    assert dict(hit.headers) == dict(miss.headers) | {"X-Page-Cache": "hit"}
+    assert dict(hit.headers) == dict(miss.headers) | {
+        "X-Page-Cache": "hit",
+        "X-Request-ID": hit["X-Request-ID"],
+    }
     assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"]
     assert "nonce" not in hit["Content-Security-Policy"]
     assert hit["X-Content-Type-Options"] == "nosniff"
@@ -114,8 +117,8 @@ def test_database_errors_become_a_static_503_with_retry_after(client, monkeypatc
     assert b"could not connect" not in response.content
 
 
-def test_healthz_reports_the_database(client, db):
-    response = client.get("/healthz")
+def test_readyz_reports_the_database(client, db):
+    response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
     assert (
@@ -124,13 +127,13 @@ def test_healthz_reports_the_database(client, db):
     )
 
 
-def test_healthz_is_503_when_the_database_is_unreachable(client, monkeypatch, db):
+def test_readyz_is_503_when_the_database_is_unreachable(client, monkeypatch, db):
     class Unreachable:
         def cursor(self):
             raise OperationalError("server closed the connection")
 
     monkeypatch.setattr("newsroom.views.connection", Unreachable())
-    response = client.get("/healthz")
+    response = client.get("/readyz")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
 

@@ -70,7 +70,9 @@ def inert_problems(doc, *, admin=False) -> list[str]:
             src = el.get("src")
             kind = (el.get("type") or "").lower()
             if src is not None:
-                ours = ("/static/", "/admin/jsi18n/") if admin else ("/static/",)
+                # Static files and the JavaScript catalogue (newsroom/locale.py).
+                ours = ("/static/", "/jsi18n/")
+                ours += ("/admin/jsi18n/",) if admin else ()
                 if not src.startswith(ours):
                     problems.append(f"script from {src!r}")
             elif kind == "importmap":

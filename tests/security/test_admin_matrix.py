@@ -28,12 +28,13 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from articles import preview, services
+from articles import preview, services, staging
 from articles.models import Article
 from audit import log as audit_log
 from audit.models import AuditEntry
 from comments.models import CommentReport, ModerationWord, StoryCommentSettings
 from corrections.models import Correction
+from live.models import LiveCoverage, LiveUpdate
 from tests.articles.workflow_helpers import make_role_user, story_form_data
 from tests.comments.conftest import make_comment
 from tests.factories import make_article, make_author, make_section, make_user
@@ -92,13 +93,38 @@ RIGHTS = {
         "editor": "vacd",
         "superuser": "vacd",
     },
+    # Live coverage: editors start and end it; reporters read it and post
+    # (on their own stories: tests/live/test_admin.py); editors delete.
+    "live.livecoverage": {
+        "reporter_a": "v",
+        "reporter_b": "v",
+        "editor": "vacd",
+        "superuser": "vacd",
+    },
+    "live.liveupdate": {
+        "reporter_a": "vac",
+        "reporter_b": "vac",
+        "editor": "vacd",
+        "superuser": "vacd",
+    },
     "auth.user": {"superuser": "vacd"},
     "auth.group": {"superuser": "vacd"},
     "axes.accessattempt": {"superuser": "vcd"},
     "axes.accesslog": {"superuser": "vcd"},
     "axes.accessfailurelog": {"superuser": "vcd"},
+    # Background tasks (django-tasks-db): superusers read them; nobody writes.
+    "django_tasks_database.dbtaskresult": {"superuser": "v"},
     # The audit log: editors read it; nobody adds, changes or deletes.
     "audit.auditentry": {"editor": "v", "superuser": "v"},
+    # Partners' API keys and webhook subscriptions: superusers only; the
+    # delivery log is read and deleted, never edited.
+    "api.apikey": {"superuser": "vacd"},
+    "webhooks.subscription": {"superuser": "vacd"},
+    "webhooks.delivery": {"superuser": "vd"},
+    # Newsletters: editors compose and send; a sent issue is a record. Readers
+    # sign themselves up: nobody adds a subscriber in the admin.
+    "newsletters.issue": {"editor": "vac", "superuser": "vacd"},
+    "newsletters.subscriber": {"editor": "vd", "superuser": "vcd"},
 }
 
 # The stories of the newsroom: (owner, state). Reporter A also has a live story.
@@ -129,6 +155,15 @@ STORY_EDITORS = {
     "pulled": EDITORS,
     "live": EDITORS,
 }
+# Who may save pending changes to each story (articles.staging): a published
+# story's editors, and its reporter, who may change it no other way.
+STORY_STAGERS = {
+    "live_a": {"reporter_a", *EDITORS},
+    "scheduled": EDITORS,
+    "live": EDITORS,
+}
+# The stories that have pending changes in the newsroom below.
+PENDING_STORIES = ("live_a", "scheduled", "live")
 PUBLIC_STORIES = {"live_a", "live"}
 # Tags used on one story only: their names are as secret as the story.
 SECRET_TAGS = {"review_b": "zqtag-review-b", "scheduled": "zqtag-scheduled"}
@@ -143,18 +178,38 @@ CUSTOM_VIEWS = {
         "articles_article_revision_restore": "sees the story and publishes",
         "articles_article_share": "changes the story",
         "articles_article_share_revoke": "changes the story (POST only)",
+        # Pending changes (articles.staging): test_pending_changes_...
+        "articles_article_pending": "stages changes to the story",
         # The story form's helpers, not about one story: their role checks
         # are in tests/articles/test_writing_body_images.py and _form.py.
         "articles_article_body_image": "adds or changes stories",
         "articles_article_tag_suggestions": "views stories",
+        # Lists only the stories the user sees: tests/articles/test_translations.py.
+        "articles_article_translation_choices": "views stories",
     },
     "auth.user": {"auth_user_password_change": "change"},
     # POST only (a GET is 405); who may moderate is tested in
     # tests/comments/test_desk_moderation.py.
     "comments.comment": {"comments_comment_moderate": "moderates (POST only)"},
+    # POST only; tests/webhooks/test_admin.py.
+    "webhooks.subscription": {
+        "webhooks_subscription_send_test": "changes subscriptions (POST only)"
+    },
+    # Who may preview and send: tests/newsletters/test_admin.py.
+    "newsletters.issue": {
+        "newsletters_issue_preview": "views issues",
+        "newsletters_issue_preview_text": "views issues",
+        "newsletters_issue_send_test": "sends issues (POST only)",
+        "newsletters_issue_send": "sends issues",
+        "newsletters_issue_alert": "sends issues",
+    },
 }
 STANDARD_VIEWS = {"changelist", "add", "history", "delete", "change"}
-FORM_HELPERS = {"articles_article_body_image", "articles_article_tag_suggestions"}
+FORM_HELPERS = {
+    "articles_article_body_image",
+    "articles_article_tag_suggestions",
+    "articles_article_translation_choices",
+}
 
 
 def knows(role: str, story: str) -> bool:
@@ -219,7 +274,17 @@ def newsroom():
         story.dek = "A second version."
         services.save_story(story, by=users[owner])
         stories[key] = story
+    for key in PENDING_STORIES:
+        staging.stage(
+            stories[key],
+            {"headline": f"Pending headline of zq-{key.replace('_', '-')}"},
+            by=users[STORIES[key][0]],
+        )
     comment_live = make_comment(stories["live"])
+    coverages = {
+        key: LiveCoverage.objects.create(story=stories[key])
+        for key in ("live", "live_a", "scheduled", "draft_a")
+    }
     comment_pulled = make_comment(stories["pulled"])
 
     objects = {
@@ -264,6 +329,20 @@ def newsroom():
             )
             for key in ("live", "scheduled", "draft_a")
         ],
+        "live.livecoverage": [
+            (f"coverage_{key}", coverages[key], key) for key in coverages
+        ],
+        "live.liveupdate": [
+            (
+                f"update_{key}",
+                LiveUpdate.objects.create(
+                    coverage=coverage, text=f"Update {key}.", created_by=owner
+                ),
+                key,
+            )
+            for key, coverage in coverages.items()
+            for owner in [newsroom_owner(users, key)]
+        ],
         "auth.user": [("user", users["reporter_b"], None)],
         "auth.group": [
             ("group", users["reporter_a"].groups.get(), None),
@@ -278,6 +357,10 @@ def newsroom():
         ],
     }
     return Newsroom(users=users, stories=stories, objects=objects)
+
+
+def newsroom_owner(users, story_key):
+    return users[STORIES[story_key][0]]
 
 
 def client_for(newsroom, role):
@@ -441,9 +524,9 @@ def test_story_custom_views_answer_each_role_as_the_matrix_says(newsroom, role):
     found = Mismatches()
     for key, story in newsroom.stories.items():
         sees = role in STORY_VISIBILITY[key]
-        may_change = role in STORY_EDITORS[key] and "c" in rights(
-            "articles.article", role
-        )
+        may_change = (
+            role in STORY_EDITORS[key] or role in STORY_STAGERS.get(key, ())
+        ) and "c" in rights("articles.article", role)
         revisions = list(story.revisions.order_by("created_at", "pk"))
         pages = {
             "articles_article_revisions": ([story.pk], sees),
@@ -456,7 +539,9 @@ def test_story_custom_views_answer_each_role_as_the_matrix_says(newsroom, role):
         }
         pages_post = {"articles_article_share_revoke": ([story.pk], may_change)}
         assert set(pages) | set(pages_post) == (
-            set(CUSTOM_VIEWS["articles.article"]) - FORM_HELPERS
+            set(CUSTOM_VIEWS["articles.article"])
+            - FORM_HELPERS
+            - {"articles_article_pending"}
         )
         for name, (args, allowed) in pages.items():
             url = reverse(f"admin:{name}", args=args)
@@ -512,3 +597,152 @@ def test_view_on_site_for_a_missing_or_odd_object_is_not_found(newsroom):
     ]:
         url = reverse("admin:view_on_site", args=args)
         assert client.get(url).status_code == 404
+
+
+# Two-factor login (twofactor): each staff member's own page, and the
+# superusers' page to reset a colleague's. The second step itself is for a
+# password-only session: tests/twofactor/.
+TWO_FACTOR_PAGES = {
+    # name: (who may open it, GET or POST)
+    "twofactor:devices": (set(ROLES), "GET"),
+    "twofactor:recovery_codes": (set(ROLES), "GET"),
+    "twofactor:colleagues": ({"superuser"}, "GET"),
+    "twofactor:reset_colleague": ({"superuser"}, "GET"),
+}
+
+
+@pytest.mark.parametrize("role", ["anonymous", *ROLES])
+def test_two_factor_pages_answer_each_role_as_the_matrix_says(newsroom, role):
+    client = Client() if role == "anonymous" else client_for(newsroom, role)
+    words = [] if role == "anonymous" else forbidden_strings(newsroom, role)
+    colleague = newsroom.users["reporter_b"]
+    found = Mismatches()
+    for name, (allowed, _method) in TWO_FACTOR_PAGES.items():
+        args = [colleague.pk] if name == "twofactor:reset_colleague" else []
+        url = reverse(name, args=args)
+        found.check(
+            role, "GET", url, client.get(url), allowed=role in allowed, words=words
+        )
+    url = reverse("twofactor:reset_colleague", args=[colleague.pk])
+    found.check(
+        role,
+        "POST",
+        url,
+        client.post(url),
+        allowed=role == "superuser",
+        words=words,
+        location=reverse("twofactor:colleagues") if role == "superuser" else None,
+    )
+    assert found == []
+
+
+# The story form's autosave and edit lock (editing): POST only, for whoever
+# may change the story; the takeover for editors; the new story's autosave
+# for whoever may add stories. Their own behaviour: tests/editing/.
+EDITING_ENDPOINTS = {
+    # name: (what a success answers, who beyond the story's editors is refused)
+    "editing:autosave": (200, "changes the story"),
+    "editing:discard_autosave": (204, "changes the story"),
+    "editing:take_lock": (200, "changes the story"),
+    "editing:heartbeat": (200, "changes the story"),
+    "editing:release_lock": (204, "changes the story"),
+    "editing:take_over": (200, "changes the story and publishes"),
+}
+
+
+def _editing_post(client, name, args):
+    url = reverse(name, args=args)
+    if name.startswith("editing:autosave"):
+        body = '{"fields": {"headline": "zq autosaved"}}'
+        return url, client.post(url, body, content_type="application/json")
+    return url, client.post(url, headers={"Accept": "application/json"})
+
+
+@pytest.mark.parametrize("role", ["anonymous", *ROLES])
+def test_editing_endpoints_answer_each_role_as_the_matrix_says(newsroom, role):
+    client = Client() if role == "anonymous" else client_for(newsroom, role)
+    words = [] if role == "anonymous" else forbidden_strings(newsroom, role)
+    may_change = role != "anonymous" and "c" in rights("articles.article", role)
+    found = []
+    for key, story in newsroom.stories.items():
+        for name, (success, rule) in EDITING_ENDPOINTS.items():
+            allowed = may_change and role in STORY_EDITORS[key]
+            if rule.endswith("publishes"):
+                allowed = allowed and role in EDITORS
+            url, response = _editing_post(client, name, [story.pk])
+            body = response.content.decode(errors="replace")
+            found += [f"{role} POST {url}: leaks {w!r}" for w in words if w in body]
+            status = response.status_code
+            if allowed:
+                ok = status == success
+            elif role == "anonymous":
+                ok = status == 302 and response["Location"].startswith(
+                    reverse("admin:login")
+                )
+            else:
+                ok = status in {403, 404}
+            if not ok:
+                found.append(f"{role} POST {url}: allowed={allowed}, got {status}")
+            if client.get(url).status_code not in {302, 405}:
+                found.append(f"{role} GET {url}: not refused")
+    for name, success in [
+        ("editing:autosave_new", 200),
+        ("editing:discard_autosave_new", 204),
+    ]:
+        allowed = role != "anonymous" and "a" in rights("articles.article", role)
+        url, response = _editing_post(client, name, [])
+        expected = {success} if allowed else ({302} if role == "anonymous" else {403})
+        if response.status_code not in expected:
+            found.append(f"{role} POST {url}: got {response.status_code}")
+    assert found == []
+
+
+# Pending changes (articles.staging): the change form's buttons and the
+# pending changes' screen, for whoever may stage changes to the story; its
+# publishing steps for editors. Their behaviour: tests/articles/test_staging.py.
+
+
+@pytest.mark.parametrize("role", ["anonymous", *ROLES])
+def test_pending_changes_answer_each_role_as_the_matrix_says(newsroom, role):
+    client = Client() if role == "anonymous" else client_for(newsroom, role)
+    words = [] if role == "anonymous" else forbidden_strings(newsroom, role)
+    may_change = role != "anonymous" and "c" in rights("articles.article", role)
+    found = Mismatches()
+    for key, story in newsroom.stories.items():
+        stages = may_change and role in STORY_STAGERS.get(key, ())
+        change = reverse("admin:articles_article_change", args=[story.pk])
+        pending = reverse("admin:articles_article_pending", args=[story.pk])
+        has_pending = key in PENDING_STORIES
+        found.check(
+            role,
+            "GET",
+            pending,
+            client.get(pending),
+            allowed=stages and has_pending,
+            words=words,
+        )
+        allowed = stages and has_pending and role in EDITORS
+        found.check(
+            role,
+            "POST",
+            pending,
+            client.post(pending, {"action": "publish"}),
+            allowed=allowed,
+            words=words,
+            location=change if allowed else None,
+        )
+        data = story_form_data(Article.objects.get(pk=story.pk))
+        data["version"] = str(Article.objects.get(pk=story.pk).version)
+        for button in (staging.STAGE, staging.SUBMIT_CHANGES, staging.PUBLISH_CHANGES):
+            allowed = stages and (button != staging.PUBLISH_CHANGES or role in EDITORS)
+            response = client.post(change, {**data, button: "1"})
+            found.check(
+                role,
+                "POST",
+                f"{change} {button}",
+                response,
+                allowed=allowed,
+                words=words,
+                location=change if allowed else None,
+            )
+    assert found == []

@@ -140,18 +140,22 @@ class Site:
                 if route.startswith(prefix):
                     return row.slug
             return self.story.slug
-        if param in ("pk", "article_pk"):
+        if param in ("pk", "article_pk", "story_id"):
             if route.startswith("comments/<int:pk>"):
                 return str(self.comment.pk)
             return str(self.story.pk)
         if param == "token":
             return make_token(self.story, self.user)
+        if param in ("passkey_id", "user_id"):  # the two-factor pages (twofactor)
+            return str(self.user.pk)
         if param == "uidb64":  # an invitation's set-password link (people)
             return "MQ"
         if param == "revision_id":
             return str(ArticleRevision.objects.filter(article=self.story).first().pk)
         if param == "section":
             return "stories"
+        if param == "language":  # the JavaScript catalogue (newsroom/locale.py)
+            return "en"
         if param == "content_type_id":
             return str(ContentType.objects.get_for_model(Article).pk)
         if param in ("object_id", "id"):

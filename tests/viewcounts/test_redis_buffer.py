@@ -117,7 +117,7 @@ def test_flush_killed_after_commit_before_deleting_the_batch_then_rerun(
     for _ in range(7):
         old_release_counts(buffer, article)
 
-    def killed(client, batch_id):
+    def killed(client, batch_id, key=None):
         raise SystemExit("killed between the commit and the key delete")
 
     with monkeypatch.context() as patch:
@@ -404,3 +404,30 @@ def test_flush_views_command_without_redis_writes_the_buffer(db, settings, capsy
     call_command("flush_views")
     assert "Wrote 5 views" in capsys.readouterr().out
     assert total(article) == 5
+
+
+def test_every_key_a_flush_touches_shares_one_cluster_slot(settings):
+    """Redis Cluster runs a script only on keys of one slot: the seal script
+    renames the live hash to a batch and adds it to the batch set."""
+    from redis.crc import key_slot
+
+    names = [
+        counter._key("live"),
+        counter._key("batch", "20261202T050000000000-abc"),
+        counter._key("batches"),
+        counter._key("flush-lock"),
+    ]
+    assert len({key_slot(name.encode()) for name in names}) == 1
+
+
+def test_leftovers_under_the_tagged_names_are_drained_too(db, buffer):
+    article = make_article()
+    day = timezone.localdate()
+    buffer.hincrby(counter._key("live"), f"{article.pk}:{day.isoformat()}", 4)
+    old_release_counts(buffer, article, n=2)
+
+    report = counter.flush_views()
+
+    assert report.views == 6
+    assert total(article) == 6
+    assert not buffer.exists(counter._key("live"), counter._key("batches"))

@@ -8,10 +8,10 @@ so the page can stay cached while the counts move.
 from typing import NamedTuple
 
 from django import template
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.loader import render_to_string
+from django.utils.translation import ngettext
 
-from articles import fragments
+from articles import fragments, markup
 from viewcounts import stats
 from viewcounts.models import ArticleViewTotal
 
@@ -19,9 +19,10 @@ register = template.Library()
 
 
 def views_label(count):
-    """ "1,234 views" (``intcomma`` past three digits, where it can change them)."""
-    number = str(count) if 0 <= count < 1000 else intcomma(count)
-    return f"{number} view{'' if count == 1 else 's'}"
+    """ "1,234 views"; in Korean "조회 1,234" (grouped in thousands)."""
+    return ngettext("%(number)s view", "%(number)s views", count) % {
+        "number": markup.count_text(count)
+    }
 
 
 class ViewedStory(NamedTuple):

@@ -1,7 +1,8 @@
 """Fill an empty newsroom with a demo that shows every part of the site.
 
 Sections, authors with portraits, about forty stories with drawn lead
-pictures, reader comments (some held for review) and a month of view history.
+pictures, reader comments (some held for review), one story covered live
+with its updates and key points, and a month of view history.
 
 Idempotent: rows are matched on their natural keys (slugs; a comment's
 fingerprint; a story's view rows) and anything already present is left as it
@@ -11,6 +12,7 @@ author without a photo gets a portrait, a story whose demo comments differ
 from ``demo.content`` gets them replaced.
 """
 
+import dataclasses
 import hashlib
 import os
 import random
@@ -27,7 +29,9 @@ from articles import images, services
 from articles.models import Article, Author, Byline, Section
 from comments.models import Comment, comments_moderated
 from demo import content as demo_content
-from demo import pictures
+from demo import content_ko, pictures
+from live import services as live_services
+from live.models import LiveCoverage, LiveUpdate
 from viewcounts.models import ArticleDailyViews, ArticleViewTotal
 
 CREDIT = "Illustration: Newsroom demo"
@@ -61,6 +65,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--language",
+            choices=["en", "ko"],
+            default="en",
+            help="en: the English newsroom, with the Korean original of its "
+            "lead story; ko: a Korean-first newsroom, Korean sections, authors "
+            "and stories (demo.content_ko) beside the English ones.",
+        )
+        parser.add_argument(
             "--no-renditions",
             action="store_true",
             help="Skip the picture renditions (make them later: make_renditions).",
@@ -69,17 +81,21 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.renditions = not options["no_renditions"]
         self.pending_renditions = []
+        self.korean = options.get("language") == "ko"
         sections = self.load_sections()
         authors = self.load_authors()
         created, redrawn = self.load_stories(sections, authors)
+        created += self.load_korean_stories(sections, authors)
         threads = self.load_comments()
+        live_updates = self.load_live_coverage(authors)
         viewed = self.load_views()
         if self.renditions:
             self.make_renditions()
         self.stdout.write(
             f"Demo content: {len(sections)} sections, {len(authors)} authors, "
             f"{created} new stories, {redrawn} pictures redrawn, comments on "
-            f"{threads} stories, view history for {viewed} stories."
+            f"{threads} stories, {live_updates} new live updates, view history "
+            f"for {viewed} stories."
         )
 
     def load_sections(self):
@@ -87,6 +103,8 @@ class Command(BaseCommand):
         for order, (name, slug, description, _colour) in enumerate(
             demo_content.SECTIONS, start=1
         ):
+            if self.korean:
+                name, description = content_ko.SECTIONS[slug]
             sections[slug], _ = Section.objects.get_or_create(
                 slug=slug,
                 defaults={"name": name, "description": description, "order": order},
@@ -96,6 +114,8 @@ class Command(BaseCommand):
     def load_authors(self):
         authors = {}
         for name, slug, job_title, bio in demo_content.AUTHORS:
+            if self.korean:
+                name, job_title, bio = content_ko.AUTHORS[slug]
             author, _ = Author.objects.get_or_create(
                 slug=slug, defaults={"name": name, "job_title": job_title, "bio": bio}
             )
@@ -170,6 +190,7 @@ class Command(BaseCommand):
             dek=story["dek"],
             body="".join(f"<p>{escape(p)}</p>" for p in story["paragraphs"]),
             section=sections[story["section"]],
+            language=story.get("language", "en"),
             status=Article.Status.DRAFT
             if status == "draft"
             else Article.Status.PUBLISHED,
@@ -177,6 +198,8 @@ class Command(BaseCommand):
             is_top_story=story["is_top_story"],
         )
         self.set_picture(article, story["slug"], drawing)
+        if article.language == "ko":
+            article.lead_image_credit = content_ko.CREDIT
 
         def add_bylines_and_tags():
             Byline.objects.bulk_create(
@@ -188,10 +211,79 @@ class Command(BaseCommand):
         # Renditions are made together at the end, in parallel.
         services.save_story(article, related=add_bylines_and_tags, renditions=False)
         self.pending_renditions.append(article.lead_image)
+        return article
+
+    def load_korean_stories(self, sections, authors) -> int:
+        """The Korean stories (all of ``demo.content_ko`` with ``--language
+        ko``, else the lead's original), each linked to its English
+        translation through ``services.link_translation()``; their drawn
+        pictures are described in Korean (``content_ko.SCENE_TEXT``)."""
+        stories = content_ko.STORIES if self.korean else [content_ko.LEAD_ORIGINAL]
+        stored = set(
+            Article.objects.filter(
+                slug__in=[story["slug"] for story in stories]
+            ).values_list("slug", flat=True)
+        )
+        now = timezone.now()
+        created = 0
+        for story in stories:
+            if story["slug"] in stored:
+                continue
+            scene = demo_content.SECTION_SCENES[story["section"]]
+            drawing = pictures.draw_scene(scene, story["slug"])
+            alt, caption = content_ko.SCENE_TEXT[scene]
+            drawing = dataclasses.replace(drawing, alt=alt, caption=caption)
+            with transaction.atomic():
+                original = self.create_story(story, drawing, sections, authors, now)
+                translation = Article.objects.filter(slug=story["translation"]).first()
+                if translation is not None and translation.translation_key is None:
+                    services.link_translation(translation, original)
+                    services.save_story(translation, renditions=False)
+            created += 1
+        return created
 
     def make_renditions(self):
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             list(pool.map(images.make_renditions, self.pending_renditions))
+
+    # Live coverage -----------------------------------------------------------
+
+    def load_live_coverage(self, authors) -> int:
+        """One story marked live, with its updates and key points; an update
+        already there (same text) is left as it is."""
+        live = demo_content.LIVE_COVERAGE
+        story = Article.objects.filter(slug=live["slug"]).first()
+        if story is None or story.published_at is None:
+            return 0
+        coverage = LiveCoverage.objects.filter(story=story).first()
+        if coverage is None:
+            coverage = live_services.save_coverage(
+                LiveCoverage(
+                    story=story,
+                    started_at=story.published_at,
+                    summary=live["summary"],
+                )
+            )
+        have = set(coverage.updates.values_list("text", flat=True))
+        added = 0
+        for minutes, author, headline, text, pinned in live["updates"]:
+            if text in have:
+                continue
+            live_services.save_update(
+                LiveUpdate(
+                    coverage=coverage,
+                    author=authors[author],
+                    headline=headline,
+                    text=text,
+                    pinned=pinned,
+                    published_at=min(
+                        story.published_at + timedelta(minutes=minutes),
+                        timezone.now(),
+                    ),
+                )
+            )
+            added += 1
+        return added
 
     # Comments ----------------------------------------------------------------
 
@@ -282,12 +374,19 @@ class Command(BaseCommand):
         that kept rising, the month a story that was big weeks ago.
         """
         now = timezone.now()
-        slugs = [s["slug"] for s in demo_content.STORIES if s["status"] == "published"]
+        slugs = [
+            s["slug"]
+            for s in [*demo_content.STORIES, *content_ko.STORIES]
+            if s["status"] == "published"
+        ]
         stories = list(Article.objects.published(now).filter(slug__in=slugs))
         if not stories:
             return 0
         lead = next((s for s in stories if s.slug == demo_content.LEAD_SLUG), None)
-        hours = {s["slug"]: s["hours_ago"] for s in demo_content.STORIES}
+        hours = {
+            s["slug"]: s["hours_ago"]
+            for s in [*demo_content.STORIES, *content_ko.STORIES]
+        }
         # The day the demo was first loaded: the same on every later run.
         if lead is not None:
             loaded = lead.published_at + timedelta(hours=hours[lead.slug])

@@ -101,7 +101,7 @@ function wireDialog(editor, textarea) {
   const open = document.createElement("button");
   open.type = "button";
   open.className = "button body-figure-open";
-  open.textContent = "Insert picture…";
+  open.textContent = gettext("Insert picture…");
   tools.append(open);
   wrapper.before(tools);
 
@@ -128,9 +128,9 @@ function wireDialog(editor, textarea) {
   form.addEventListener("submit", function (event) {
     if (event.submitter && event.submitter.value === "cancel") return;
     event.preventDefault();
-    if (!file.files.length) return showError("Choose a picture.", file);
+    if (!file.files.length) return showError(gettext("Choose a picture."), file);
     if (!alt.value.trim()) {
-      return showError("Describe the picture (alt text): it is required.", alt);
+      return showError(gettext("Describe the picture (alt text): it is required."), alt);
     }
     const data = new FormData();
     data.append("image", file.files[0]);
@@ -139,7 +139,7 @@ function wireDialog(editor, textarea) {
     data.append("credit", credit.value);
     submit.disabled = true;
     showError("");
-    submit.textContent = "Uploading…";
+    submit.textContent = gettext("Uploading…");
     fetch(dialog.dataset.uploadUrl, {
       method: "POST",
       body: data,
@@ -155,7 +155,7 @@ function wireDialog(editor, textarea) {
           const errors = body.errors || {};
           const fields = { image: file, alt: alt, caption: caption, credit: credit };
           const first = Object.keys(errors)[0];
-          showError(Object.values(errors).join(" ") || "The upload failed.", fields[first]);
+          showError(Object.values(errors).join(" ") || gettext("The upload failed."), fields[first]);
           return;
         }
         editor
@@ -173,10 +173,10 @@ function wireDialog(editor, textarea) {
         dialog.close();
         open.focus();
       })
-      .catch(() => showError("The upload failed: check the connection and try again."))
+      .catch(() => showError(gettext("The upload failed: check the connection and try again.")))
       .finally(function () {
         submit.disabled = false;
-        submit.textContent = "Upload and insert";
+        submit.textContent = gettext("Upload and insert");
       });
   });
 }
@@ -186,6 +186,6 @@ document.addEventListener("prose-editor:ready", function (event) {
   // The editor's own NoSpellCheck is left out of its extensions; say so
   // explicitly, as the browser's default differs for contenteditable.
   editor.view.dom.setAttribute("spellcheck", "true");
-  editor.view.dom.setAttribute("aria-label", "Body");
+  editor.view.dom.setAttribute("aria-label", gettext("Body"));
   wireDialog(editor, textarea);
 });

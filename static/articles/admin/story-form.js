@@ -6,6 +6,9 @@
   "use strict";
 
   const SLUG_WORDS = /[^\p{L}\p{M}\p{N}_\s-]/gu;
+  // Django's JavaScript catalogue (gettext, ngettext, interpolate) is loaded
+  // before this script by the admin's base template.
+  const format = (text, values) => interpolate(text, values, true);
 
   /* What articles/slugs.py slug_from() does: Django's slugify(), then cut at
      the last hyphen that fits. */
@@ -58,18 +61,26 @@
       const update = function () {
         const length = [...field.value].length;
         const over = length > limit;
+        const figures = { length: length, limit: limit, over: length - limit };
         counter.textContent = over
-          ? `${length} / ${limit} characters: ${length - limit} too many. ` +
-            "Shorten it; nothing is cut for you."
-          : `${length} / ${limit} characters`;
+          ? format(
+              gettext(
+                "%(length)s / %(limit)s characters: %(over)s too many. Shorten it; nothing is cut for you."
+              ),
+              figures
+            )
+          : format(gettext("%(length)s / %(limit)s characters"), figures);
         counter.classList.toggle("is-over", over);
         counter.classList.toggle("is-near", !over && length > limit * 0.9);
         field.toggleAttribute("aria-invalid", over);
         if (over !== wasOver) {
           announce(
-            over
-              ? `Over the limit of ${limit} characters.`
-              : `Within the limit of ${limit} characters.`
+            format(
+              over
+                ? gettext("Over the limit of %(limit)s characters.")
+                : gettext("Within the limit of %(limit)s characters."),
+              { limit: limit }
+            )
           );
           wasOver = over;
         }
@@ -83,7 +94,8 @@
   function slugFromHeadline() {
     const headline = document.getElementById("id_headline");
     const slug = document.getElementById("id_slug");
-    if (!headline || !slug || slug.readOnly) return;
+    // With SLUG_ROMANIZE the server writes the slug (articles/slugs.py).
+    if (!headline || !slug || slug.readOnly || slug.dataset.romanize) return;
     const limit = Number(slug.dataset.fromHeadline || 80);
     const note = document.createElement("p");
     note.className = "slug-note help";
@@ -98,7 +110,12 @@
       const made = slugFrom(headline.value, limit);
       slug.value = made.slug;
       note.textContent = made.cut
-        ? `Made from the headline and cut between words at ${limit} characters. Edit it if you like.`
+        ? format(
+            gettext(
+              "Made from the headline and cut between words at %(limit)s characters. Edit it if you like."
+            ),
+            { limit: limit }
+          )
         : "";
     };
     // The box grows with the headline: all of it in view, on a phone too.
@@ -142,7 +159,7 @@
     const nameOf = function (row) {
       const select = row.querySelector(".field-author select");
       const option = select && select.selectedOptions[0];
-      return option && option.value ? option.textContent.trim() : "this byline";
+      return option && option.value ? option.textContent.trim() : gettext("this byline");
     };
     const chosen = function (row) {
       const select = row.querySelector(".field-author select");
@@ -160,7 +177,9 @@
           button.disabled = up ? index === 0 : index === rows().length - 1;
           button.setAttribute(
             "aria-label",
-            `${up ? "Move up" : "Move down"}: ${nameOf(row)}`
+            format(up ? gettext("Move up: %(name)s") : gettext("Move down: %(name)s"), {
+              name: nameOf(row),
+            })
           );
         }
       });
@@ -168,7 +187,13 @@
     const moved = function (row, button) {
       renumber();
       const list = rows();
-      announce(`${nameOf(row)} is now byline ${list.indexOf(row) + 1} of ${list.length}.`);
+      announce(
+        format(gettext("%(name)s is now byline %(place)s of %(count)s."), {
+          name: nameOf(row),
+          place: list.indexOf(row) + 1,
+          count: list.length,
+        })
+      );
       if (button && !button.disabled) button.focus();
     };
     let dragged = null;
@@ -177,7 +202,7 @@
       if (!cell || cell.querySelector(".byline-handle")) return;
       const handle = document.createElement("span");
       handle.className = "byline-handle";
-      handle.title = "Drag to reorder";
+      handle.title = gettext("Drag to reorder");
       handle.setAttribute("aria-hidden", "true");
       handle.textContent = "⠿";
       const up = document.createElement("button");
@@ -265,7 +290,7 @@
     list.id = "id_tags-suggestions";
     list.className = "tag-suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Existing tags");
+    list.setAttribute("aria-label", gettext("Existing tags"));
     list.hidden = true;
     // Under the box, whatever the admin's layout around it.
     const anchor = document.createElement("div");
@@ -372,11 +397,88 @@
       const text = body.value.replace(/<[^>]+>/g, " ");
       const words = text.split(/\s+/).filter(Boolean).length;
       const minutes = words ? Math.max(1, Math.round(words / perMinute)) : 0;
+      const count = format(ngettext("%(words)s word", "%(words)s words", words), {
+        words: words,
+      });
       stats.textContent = words
-        ? `${words} word${words === 1 ? "" : "s"} · about ${minutes} min read`
-        : "0 words";
+        ? count + " · " + format(gettext("about %(minutes)s min read"), { minutes: minutes })
+        : count;
     };
     body.addEventListener("input", update);
+  }
+
+  /* Select2 names a single-choice box by its choice only: an empty "Translation
+     of" box has no name. Name it by its field's label, then the choice. */
+  function nameChoiceBoxes() {
+    const name = function () {
+      for (const select of document.querySelectorAll("select.admin-autocomplete:not([multiple])")) {
+        const label = document.querySelector(`label[for="${select.id}"]`);
+        const wrapper = select.nextElementSibling;
+        const box = wrapper && wrapper.querySelector(".select2-selection");
+        const rendered = box && box.querySelector(".select2-selection__rendered");
+        if (!label || !rendered || !rendered.id) continue;
+        if (!label.id) label.id = `${select.id}-label`;
+        const names = `${label.id} ${rendered.id}`;
+        for (const element of [box, rendered]) {
+          if (element.getAttribute("aria-labelledby") !== names) {
+            element.setAttribute("aria-labelledby", names);
+          }
+        }
+      }
+    };
+    const form = document.getElementById("article_form") || document.body;
+    new MutationObserver(name).observe(form, { childList: true, subtree: true });
+    name();
+  }
+
+  /* django-prose-editor names its toolbar's buttons in English, outside
+     gettext: name them in the desk's language. The words are listed for
+     `make messages` (locale/<language>/LC_MESSAGES/djangojs.po). */
+  const PROSE_WORDS = {
+    paragraph: gettext_noop("paragraph"),
+    "unordered list": gettext_noop("unordered list"),
+    "ordered list": gettext_noop("ordered list"),
+    "List properties": gettext_noop("List properties"),
+    blockquote: gettext_noop("blockquote"),
+    "horizontal rule": gettext_noop("horizontal rule"),
+    bold: gettext_noop("bold"),
+    italic: gettext_noop("italic"),
+    underline: gettext_noop("underline"),
+    strike: gettext_noop("strike"),
+    subscript: gettext_noop("subscript"),
+    superscript: gettext_noop("superscript"),
+    Code: gettext_noop("Code"),
+    "insert link": gettext_noop("insert link"),
+    "remove link": gettext_noop("remove link"),
+    "Insert table": gettext_noop("Insert table"),
+    "Add column": gettext_noop("Add column"),
+    "Delete column": gettext_noop("Delete column"),
+    "Add row": gettext_noop("Add row"),
+    "Delete row": gettext_noop("Delete row"),
+    "Merge cells": gettext_noop("Merge cells"),
+    "Split cell": gettext_noop("Split cell"),
+    "Toggle header cell": gettext_noop("Toggle header cell"),
+    "Delete table": gettext_noop("Delete table"),
+    undo: gettext_noop("undo"),
+    redo: gettext_noop("redo"),
+  };
+
+  function nameProseButtons() {
+    const name = function () {
+      for (const button of document.querySelectorAll(".prose-menubar [title]")) {
+        const english = button.dataset.englishTitle || button.getAttribute("title");
+        if (!Object.hasOwn(PROSE_WORDS, english)) continue;
+        const words = gettext(PROSE_WORDS[english]);
+        button.dataset.englishTitle = english;
+        if (button.getAttribute("title") !== words) button.setAttribute("title", words);
+        if (button.hasAttribute("aria-label") && button.getAttribute("aria-label") !== words) {
+          button.setAttribute("aria-label", words);
+        }
+      }
+    };
+    const form = document.getElementById("article_form") || document.body;
+    new MutationObserver(name).observe(form, { childList: true, subtree: true });
+    name();
   }
 
   function start() {
@@ -386,6 +488,8 @@
     bylines();
     tagSuggestions(urls ? urls.dataset.suggestUrl : "");
     bodyStats();
+    nameChoiceBoxes();
+    nameProseButtons();
   }
 
   if (document.readyState === "loading") {

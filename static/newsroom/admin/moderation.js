@@ -69,7 +69,11 @@
         mark.textContent = result.label;
         buttons.replaceWith(mark);
         setBadges(result.pending);
-        say(`Comment ${result.label.toLowerCase()}. ${result.pending} waiting.`);
+        say(interpolate(
+            gettext("Comment %(state)s. %(count)s waiting."),
+            {state: result.label.toLowerCase(), count: result.pending},
+            true
+        ));
     }
 
     async function send(button) {
@@ -96,7 +100,7 @@
             }
         } catch (error) {
             buttons.forEach((b) => { b.disabled = false; });
-            say("That did not go through; try again, or reload the list.");
+            say(gettext("That did not go through; try again, or reload the list."));
         }
     }
 
