@@ -204,10 +204,11 @@ def translated_from_html(original) -> str:
     if not original:  # None, or "" from a template without one
         return ""
     language = get_language_info(original.language)["name_translated"]
+    # Outside the f-string: makemessages does not read calls inside one.
+    words = gettext("%(language)s original") % {"language": language}
     link = (
         f'<a class="byline__original" href="{esc(original.get_absolute_url())}"'
-        f' hreflang="{esc(original.language)}">'
-        f"{esc(gettext('%(language)s original') % {'language': language})}</a>"
+        f' hreflang="{esc(original.language)}">{esc(words)}</a>'
     )
     return " " + esc(gettext("from the %(original)s")) % {"original": link}
 

@@ -102,6 +102,7 @@ LEAD_ORIGINAL = _korean(
     "성명에 따르면 두 사람은 연내에 다시 만나기로 했으며, 몇 주 안에 무기 거래를 "
     "주제로 한 실무 협의를 열기로 합의했다.",
     translation=LEAD_SLUG,
+    is_top_story=True,
 )
 
 STORIES = [

@@ -116,8 +116,10 @@ def test_story_pages_link_each_other_both_ways(client):
     }
     assert alternates(english) == expected
     assert alternates(korean) == expected
-    assert '<html lang="en"' in english
-    assert '<html lang="ko"' in korean
+    # The site's language on both pages; each story says its own.
+    assert '<html lang="en"' in english and '<html lang="en"' in korean
+    assert '<article class="story" lang="en"' in english
+    assert '<article class="story" lang="ko"' in korean
     assert '<meta property="og:locale" content="en_US">' in english
     assert '<meta property="og:locale:alternate" content="ko_KR">' in english
     assert '<meta property="og:locale" content="ko_KR">' in korean

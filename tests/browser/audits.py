@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,7 +82,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def production_env(directory: Path) -> dict[str, str]:
+def production_env(directory: Path, language: str = "en") -> dict[str, str]:
     """``make run``'s settings, with every file kept under ``directory``."""
     env = {
         key: value
@@ -98,6 +99,7 @@ def production_env(directory: Path) -> dict[str, str]:
         MEDIA_ROOT=str(directory / "media"),
         STATIC_ROOT=str(directory / "static"),
         PYTHONPATH=str(ROOT),
+        LANGUAGE_CODE=language,
     )
     return env
 
@@ -116,14 +118,20 @@ def manage(env: dict, *args: str, timeout: int = 600) -> str:
     return done.stdout
 
 
-def build_site(directory: Path) -> dict[str, str]:
-    """Collect static files, migrate, load the demo; return the audited pages'
-    paths (front, a story, a tag, an author, search)."""
-    env = production_env(directory)
+def build_site(directory: Path, language: str = "en") -> dict[str, str]:
+    """Collect static files, migrate, load the demo (in ``language``: the
+    site's and the demo's); return the audited pages' paths (front, a story,
+    a tag, an author, search), quoted for a URL."""
+    env = production_env(directory, language)
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "migrate", "--noinput", "-v0")
-    manage(env, "load_demo")
-    return json.loads(manage(env, "shell", "-c", PAGES_SCRIPT).strip().splitlines()[-1])
+    manage(env, "load_demo", *(["--language", language] if language != "en" else []))
+    pages = json.loads(
+        manage(env, "shell", "-c", PAGES_SCRIPT).strip().splitlines()[-1]
+    )
+    return {
+        name: urllib.parse.quote(path, safe="/?=&%") for name, path in pages.items()
+    }
 
 
 def get(url: str, timeout: float = 20) -> tuple[int, bytes]:
@@ -145,7 +153,7 @@ def head(url: str, timeout: float = 20):
 
 
 @contextmanager
-def serve(directory: Path, port: int | None = None):
+def serve(directory: Path, port: int | None = None, language: str = "en"):
     """gunicorn as ``make run`` starts it; yields the base URL (no slash)."""
     port = port or free_port()
     log_path = directory / "gunicorn.log"
@@ -162,7 +170,7 @@ def serve(directory: Path, port: int | None = None):
                 f"127.0.0.1:{port}",
             ],
             cwd=ROOT,
-            env=production_env(directory),
+            env=production_env(directory, language),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -176,6 +176,36 @@ def test_axe_finds_no_violation_at_a_phones_width(browser, site, page):
     assert failed == []
 
 
+@pytest.fixture(scope="module")
+def korean_site(tmp_path_factory):
+    """The Korean demo (``load_demo --language ko``) on a site whose language
+    is Korean (``LANGUAGE_CODE=ko``), served as ``make run`` serves it."""
+    missing = audits.missing_tools()
+    if missing:
+        pytest.fail(f"the audits need {', '.join(missing)} (run `make test`)")
+    directory = tmp_path_factory.mktemp("korean-site")
+    pages = audits.build_site(directory, language="ko")
+    with audits.serve(directory, language="ko") as base:
+        yield {"base": base, "pages": pages}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_lighthouse_keeps_100_for_accessibility_and_seo_on_the_korean_site(
+    korean_site, page
+):
+    url = korean_site["base"] + korean_site["pages"][page]
+    status, body = audits.get(url)
+    assert status == 200, url
+    assert b'<html lang="ko"' in body
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    report = audits.lighthouse(url, ARTIFACTS / f"ko-{page}.json")
+    found = audits.shortfalls(report, page, ("accessibility", "best-practices", "seo"))
+    scores = audits.scores(report, page)
+    assert scores["accessibility"] == 1, found
+    assert scores["best-practices"] == 1, found
+    assert scores["seo"] == 1, found
+
+
 def test_the_html_checker_finds_no_error(site):
     files = []
     for page in PAGES:

@@ -195,7 +195,10 @@ class Command(BaseCommand):
             if status == "draft"
             else Article.Status.PUBLISHED,
             published_at=published_at,
-            is_top_story=story["is_top_story"],
+            # The front page leads with the demo's own language: the Korean
+            # newsroom with its originals, the English one with its stories.
+            is_top_story=story["is_top_story"]
+            and story.get("language", "en") == ("ko" if self.korean else "en"),
         )
         self.set_picture(article, story["slug"], drawing)
         if article.language == "ko":
