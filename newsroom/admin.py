@@ -25,9 +25,8 @@ from django.core.validators import MaxLengthValidator
 from django.db.models.fields.related import RelatedField
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from twofactor import policy as two_factor
 
