@@ -90,6 +90,25 @@ def _isolated_environment(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture
+def page_cache_on(settings):
+    """The page cache on, as readers meet it, emptied before and after: what
+    a change retires is what the test sees (``pagecache.store``)."""
+    from pagecache import store, versions
+
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_TTL = 600
+    settings.PAGE_CACHE_MAX_AGE = 0
+    settings.PAGE_CACHE_LOCAL_BYTES = 2**20
+    settings.PAGE_CACHE_ALIAS = "default"
+    store.local_pages.clear()
+    store._seen.clear()
+    versions.page_cache().clear()
+    yield
+    store.local_pages.clear()
+    store._seen.clear()
+
+
 # The browser tests' Playwright and Chromium (tests/browser/conftest.py says
 # how they are found): here, so that every folder's browser tests share one;
 # a second sync Playwright in the same process cannot start. Started only

@@ -11,7 +11,6 @@ from api import keys
 from api.models import ApiKey
 from articles.models import Article, Byline
 from corrections.models import Correction
-from pagecache import store, versions
 from tests.factories import make_article, make_author, make_draft, make_section
 from tests.live.conftest import make_coverage, make_update
 
@@ -21,21 +20,6 @@ def _api_defaults(settings):
     settings.API_ANONYMOUS = True
     settings.API_ANONYMOUS_RATE = 10_000
     settings.API_PAGE_SIZE = 20
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_TTL = 600
-    settings.PAGE_CACHE_MAX_AGE = 0
-    settings.PAGE_CACHE_LOCAL_BYTES = 2**20
-    settings.PAGE_CACHE_ALIAS = "default"
-    store.local_pages.clear()
-    store._seen.clear()
-    versions.page_cache().clear()
-    yield
-    store.local_pages.clear()
-    store._seen.clear()
 
 
 def make_key(**fields) -> tuple[ApiKey, str]:

@@ -6,24 +6,9 @@ import pytest
 
 from articles import staging
 from articles.models import PendingChange
-from pagecache import store, versions
 from tests.pagecache.test_invalidation import EDITED, World
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_TTL = 600
-    settings.PAGE_CACHE_MAX_AGE = 0
-    settings.PAGE_CACHE_LOCAL_BYTES = 2**20
-    settings.PAGE_CACHE_ALIAS = "default"
-    store.local_pages.clear()
-    store._seen.clear()
-    versions.page_cache().clear()
-    yield
-    store.local_pages.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture

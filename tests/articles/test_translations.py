@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from articles import services
 from articles.models import Article, ArticleRevision, Byline
-from pagecache import store, versions
 from tests.articles.test_admin import make_editor
 from tests.articles.workflow_helpers import make_role_user, story_form_data
 from tests.factories import make_article, make_author, make_draft, make_section
@@ -309,18 +308,6 @@ def test_translation_choices_need_a_staff_login(client):
 
 
 # The page cache and the query budget -------------------------------------
-
-
-@pytest.fixture
-def page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_TTL = 600
-    settings.PAGE_CACHE_MAX_AGE = 0
-    store.local_pages.clear()
-    store._seen.clear()
-    versions.page_cache().clear()
-    yield
-    store.local_pages.clear()
 
 
 def test_linking_retires_the_cached_page_of_the_other_story(page_cache_on):

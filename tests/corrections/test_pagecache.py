@@ -5,11 +5,10 @@ import pytest
 from django.urls import reverse
 
 from corrections.models import Correction
-from pagecache import store, versions
 from tests.corrections.conftest import make_correction
 from tests.pagecache.test_invalidation import EDITED, PAGES, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 OURS = ["corrections page", "corrections feed"]
 # What a note on the story retires: what an edit of its text does (its page,
@@ -17,20 +16,6 @@ OURS = ["corrections page", "corrections feed"]
 # which names the story for its card), and the site's corrections page and
 # feed. Not the other story, section, tag or author pages, nor the indexes.
 RETIRED = EDITED | set(OURS)
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_TTL = 600
-    settings.PAGE_CACHE_MAX_AGE = 0
-    settings.PAGE_CACHE_LOCAL_BYTES = 2**20
-    settings.PAGE_CACHE_ALIAS = "default"
-    store.local_pages.clear()
-    store._seen.clear()
-    versions.page_cache().clear()
-    yield
-    store.local_pages.clear()
 
 
 class NotedWorld(World):

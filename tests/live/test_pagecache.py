@@ -6,11 +6,10 @@ import pytest
 from django.urls import reverse
 
 from live import services
-from pagecache import store, versions
 from tests.live.conftest import make_coverage, make_update
 from tests.pagecache.test_invalidation import EDITED, PAGES, World
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 OURS = ["live updates", "live feed"]
 # What an update retires: what an edit of the story's text does (its page,
@@ -18,20 +17,6 @@ OURS = ["live updates", "live feed"]
 # which shows the story's card), and the story's own live endpoint and feed.
 # Not the other story, section, tag or author pages, nor the indexes.
 RETIRED = EDITED | set(OURS)
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    settings.PAGE_CACHE = True
-    settings.PAGE_CACHE_TTL = 600
-    settings.PAGE_CACHE_MAX_AGE = 0
-    settings.PAGE_CACHE_LOCAL_BYTES = 2**20
-    settings.PAGE_CACHE_ALIAS = "default"
-    store.local_pages.clear()
-    store._seen.clear()
-    versions.page_cache().clear()
-    yield
-    store.local_pages.clear()
 
 
 class LiveWorld(World):
