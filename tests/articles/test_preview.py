@@ -383,7 +383,11 @@ def test_an_editor_makes_lists_and_revokes_share_links_from_the_story(client, ed
     urls = [
         e.get("value") for e in doc.iterfind(".//input[@class='vTextField share-url']")
     ]
-    assert urls == [f"http://testserver{preview.share_url(link)}"]
+    # The address names this link (its signature carries the second it was
+    # signed, so it is compared by what it opens, not character by character).
+    [url] = urls
+    assert url.startswith("http://testserver/preview/shared/")
+    assert preview.open_share(url.rstrip("/").rsplit("/", 1)[1]) == link
     # The story's screen offers to revoke it.
     change = client.get(reverse("admin:articles_article_change", args=[draft.pk]))
     assert b"Revoke share link (1)" in change.content
