@@ -23,6 +23,7 @@ from articles import bodyimages, images, services, uploads
 from articles.models import Article, KeptUpload
 from articles.sanitizer import clean_html
 from newsroom import storages
+from tests.articles.test_images import form_data
 from tests.factories import make_article, make_author, make_section
 from tests.media.conftest import bucket_keys, jpeg_bytes, s3_client
 
@@ -61,32 +62,6 @@ def admin_client(db, client):
     return client
 
 
-def story_form(section, **overrides):
-    data = {
-        "headline": "Harbour reopens",
-        "slug": "harbour-reopens",
-        "dek": "Ships are back.",
-        "body": "<p>Ships are back.</p>",
-        "lead_image_alt": "Ships in the harbour",
-        "lead_image_caption": "",
-        "lead_image_credit": "",
-        "section": str(section.pk),
-        "language": "en",
-        "tags": "",
-        "status": "draft",
-        "published_at_0": "",
-        "published_at_1": "",
-        "comments_enabled": "on",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "bylines-MIN_NUM_FORMS": "0",
-        "bylines-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-    }
-    data.update(overrides)
-    return data
-
-
 def clean(size=(2000, 1000), colour=(30, 90, 160)):
     return images.clean_image(ContentFile(jpeg_bytes(size, colour), name="p.jpg"))
 
@@ -106,7 +81,7 @@ def test_the_settings_give_public_unsigned_long_cached_urls(s3_env):
 
 
 def test_a_lead_image_uploaded_in_the_admin_lives_in_the_bucket(admin_client, s3_media):
-    data = story_form(make_section())
+    data = form_data(make_section(), dek="Ships are back.")
     data["lead_image"] = SimpleUploadedFile(
         "harbour.jpg", jpeg_bytes((2000, 1000)), content_type="image/jpeg"
     )
