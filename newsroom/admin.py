@@ -71,10 +71,14 @@ PACKAGE_WORDS = {
     ("axes", "accesslog"): _("Login log"),
     ("django_tasks_database", "dbtaskresult"): _("Background tasks"),
 }
-# Words of Django's admin templates that its Korean catalogue lacks
-# (date_hierarchy.html): listed so that ``make messages`` keeps them in ours,
-# which the admin reads first (LOCALE_PATHS).
-DJANGO_WORDS = (gettext_noop("Filter by %(field_name)s"),)
+# Words of Django that its Korean catalogue lacks (the admin's
+# date_hierarchy.html; the blank choice of every <select>, new in 6.1):
+# listed so that ``make messages`` keeps them in ours, which Django reads
+# first (LOCALE_PATHS).
+DJANGO_WORDS = (
+    gettext_noop("Filter by %(field_name)s"),
+    gettext_noop("- Select an option -"),
+)
 # Machinery, not newsroom work: login attempts (axes), tag storage (taggit's
 # own models), background tasks (django-tasks-db's results, read-only).
 # Listed for superusers only, under "Internal".

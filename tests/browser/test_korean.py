@@ -71,7 +71,9 @@ def english_left(page, words: set[str]) -> set[str]:
         const hidden = [...other, ...icons];
         const shown = hidden.map(e => [e, e.style.display]);
         hidden.forEach(e => { e.style.display = 'none'; });
-        const text = [document.body.innerText,
+        const options = [...document.querySelectorAll('option')]
+          .filter(o => !other.some(e => e.contains(o))).map(o => o.textContent);
+        const text = [document.body.innerText, ...options,
           ...[...document.querySelectorAll(
             '[aria-label],[placeholder],[title],img[alt]')]
           .filter(e => !other.some(o => o.contains(e))).map(e => [
