@@ -86,7 +86,10 @@ def _isolated_environment(settings, tmp_path):
         },
     }
     cache.clear()
+    between_tests.open()
     yield
+    # Before the settings go back to settings.py's (class _BetweenTests).
+    between_tests.close()
     cache.clear()
 
 
@@ -132,27 +135,73 @@ def browser(playwright_instance):
     browser.close()
 
 
-class _OneRequestAtATime(testcases.ThreadedWSGIServer):
-    """The live server, answering one request at a time.
+class _BetweenTests:
+    """What the live server answers, and when.
 
-    On SQLite the live server's threads share the test's in-memory
-    connection: a page load and the editor's heartbeat or autosave at the
-    same moment used it from two threads at once ("bad parameter or other
-    API misuse", a 503). Connections stay threaded (keep-alive), the
-    application runs one request at a time.
+    Only while a test runs. A request a page sent just before its browser
+    closed (a view beacon, the editor's heartbeat) can reach the live server
+    after its test: the settings it read then were settings.py's own, not the
+    test's, and a storage it set up from them stayed for the next test (a
+    manifest storage: the next test's admin login gave a 500). So a test's end
+    waits for the requests under way and answers later ones with a 503 that
+    never reaches Django, until the next test has its settings.
+
+    On SQLite it also answers one request at a time: the live server's
+    threads share the test's in-memory connection, and a page load with the
+    editor's heartbeat at the same moment used it from two threads at once
+    ("bad parameter or other API misuse", a 503). Connections stay threaded
+    (keep-alive); the application runs one request at a time.
     """
 
-    _lock = threading.Lock()
+    one_at_a_time = not os.environ.get("DATABASE_URL", "").startswith("postgres")
 
-    def set_app(self, application):
-        lock = self._lock
+    def __init__(self):
+        self.serial = threading.Lock()
+        self._changed = threading.Condition()
+        self._open = True
+        self._running = 0
 
-        def one_at_a_time(environ, start_response):
-            with lock:
+    def wrap(self, application):
+        def gated(environ, start_response):
+            with self._changed:
+                if not self._open:
+                    start_response(
+                        "503 Service Unavailable", [("Content-Type", "text/plain")]
+                    )
+                    return [b"No test is running."]
+                self._running += 1
+            try:
+                if self.one_at_a_time:
+                    with self.serial:
+                        return application(environ, start_response)
                 return application(environ, start_response)
+            finally:
+                with self._changed:
+                    self._running -= 1
+                    self._changed.notify_all()
 
-        super().set_app(one_at_a_time)
+        return gated
 
+    def open(self):
+        with self._changed:
+            self._open = True
+
+    def close(self, wait=10):
+        """Refuse new requests; wait (a while) for those under way."""
+        with self._changed:
+            self._open = False
+            self._changed.wait_for(lambda: self._running == 0, timeout=wait)
+
+
+between_tests = _BetweenTests()
+
+
+class _GatedLiveServer(testcases.ThreadedWSGIServer):
+    def set_app(self, application):
+        super().set_app(between_tests.wrap(application))
+
+
+testcases.LiveServerThread.server_class = _GatedLiveServer
 
 _flush_between_tests = testcases.TransactionTestCase._fixture_teardown
 
@@ -165,10 +214,9 @@ def _flush_between_requests(self):
     in-memory connection its insert landed inside the flush, whose commit then
     failed on a foreign key and left rows behind for the next test.
     """
-    with _OneRequestAtATime._lock:
+    with between_tests.serial:
         _flush_between_tests(self)
 
 
-if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    testcases.LiveServerThread.server_class = _OneRequestAtATime
+if between_tests.one_at_a_time:
     testcases.TransactionTestCase._fixture_teardown = _flush_between_requests
