@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import (
     m2m_changed,
     post_delete,
@@ -74,6 +74,22 @@ class AuditConfig(AppConfig):
             )
             post_delete.connect(
                 handlers.settings_deleted,
+                sender=model,
+                dispatch_uid=f"audit_{label}_deleted",
+            )
+
+        # Partners' access, where those apps are installed: found by label,
+        # as the audit log imports neither (pyproject.toml's contracts).
+        for app_label, model_name in handlers.ACCESS_MODELS:
+            if not apps.is_installed(app_label):
+                continue
+            model = apps.get_model(app_label, model_name)
+            label = model._meta.label_lower
+            post_save.connect(
+                handlers.access_saved, sender=model, dispatch_uid=f"audit_{label}"
+            )
+            post_delete.connect(
+                handlers.access_deleted,
                 sender=model,
                 dispatch_uid=f"audit_{label}_deleted",
             )

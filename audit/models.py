@@ -59,6 +59,7 @@ class AuditEntry(models.Model):
         CORRECTION_ADDED = "correction-added", _("Correction added")
         CORRECTION_CHANGED = "correction-changed", _("Correction changed")
         CORRECTION_DELETED = "correction-deleted", _("Correction deleted")
+        ACCESS_CHANGED = "access-changed", _("API key or webhook changed")
         PRUNED = "pruned", _("Audit log pruned")
 
     class Via(models.TextChoices):

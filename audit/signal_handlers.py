@@ -310,10 +310,46 @@ def settings_deleted(sender, instance, **kwargs):
     )
 
 
-def _values(instance) -> dict:
-    """The row's own fields (not its id), as stored."""
+def _values(instance, hidden=frozenset()) -> dict:
+    """The row's own fields (not its id, nor those ``hidden``), as stored."""
     return {
         field.attname: field.value_to_string(instance)
         for field in instance._meta.concrete_fields
-        if not field.primary_key
+        if not field.primary_key and field.attname not in hidden
     }
+
+
+# Partners' access: API keys and webhook subscriptions --------------------------
+
+# Never in the log: whoever reads it could act as the partner, or sign as us.
+# That a secret was issued is recorded, not the secret.
+SECRET_FIELDS = frozenset({"secret", "secret_hash"})
+# What the key and the deliveries note as they are used: not a change of access.
+BOOKKEEPING_FIELDS = frozenset({"last_used_at", "consecutive_failures"})
+ACCESS_MODELS = (("api", "ApiKey"), ("webhooks", "Subscription"))
+
+
+def access_saved(sender, instance, created, update_fields=None, **kwargs):
+    """A key or subscription made, changed, revoked, switched off or on, or
+    given a new secret: an entry with its fields as stored, secrets left out."""
+    changed = set(update_fields or ())
+    if changed and changed <= BOOKKEEPING_FIELDS:
+        return
+    details = {
+        "change": "added" if created else "changed",
+        **_values(instance, hidden=SECRET_FIELDS | BOOKKEEPING_FIELDS),
+    }
+    if created or changed & SECRET_FIELDS:
+        details["secret"] = "new"
+    log.record(Action.ACCESS_CHANGED, instance, details=details)
+
+
+def access_deleted(sender, instance, **kwargs):
+    log.record(
+        Action.ACCESS_CHANGED,
+        instance,
+        details={
+            "change": "deleted",
+            **_values(instance, hidden=SECRET_FIELDS | BOOKKEEPING_FIELDS),
+        },
+    )

@@ -81,9 +81,16 @@ class SubscriptionAdmin(SuperuserOnly, admin.ModelAdmin):
 
     @admin.action(description=_("Switch on again (failures forgotten)"))
     def switch_on(self, request, queryset):
-        count = queryset.update(
-            is_active=True, consecutive_failures=0, disabled_at=None
-        )
+        # One save each, not one UPDATE: each is heard (the audit log).
+        count = 0
+        for subscription in queryset:
+            subscription.is_active = True
+            subscription.consecutive_failures = 0
+            subscription.disabled_at = None
+            subscription.save(
+                update_fields=["is_active", "consecutive_failures", "disabled_at"]
+            )
+            count += 1
         self.message_user(
             request,
             ngettext(
@@ -98,10 +105,9 @@ class SubscriptionAdmin(SuperuserOnly, admin.ModelAdmin):
     @admin.action(description=_("Give a new signing secret"))
     def new_secret(self, request, queryset):
         count = 0
-        for subscription in queryset.only("pk"):
-            Subscription.objects.filter(pk=subscription.pk).update(
-                secret=signing.new_secret()
-            )
+        for subscription in queryset:
+            subscription.secret = signing.new_secret()
+            subscription.save(update_fields=["secret"])
             count += 1
         self.message_user(
             request,

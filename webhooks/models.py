@@ -222,11 +222,15 @@ def record_failure(subscription_id: int, *, limit: int, now=None) -> bool:
     )
     if not limit:
         return False
-    return bool(
-        Subscription.objects.filter(
-            pk=subscription_id, is_active=True, consecutive_failures__gte=limit
-        ).update(is_active=False, disabled_at=now or timezone.now())
-    )
+    switched_off = Subscription.objects.filter(
+        pk=subscription_id, is_active=True, consecutive_failures__gte=limit
+    ).update(is_active=False, disabled_at=now or timezone.now())
+    if switched_off:
+        # The one worker whose UPDATE switched it off saves it once more, as
+        # stored, so that those who listen (the audit log) hear it.
+        subscription = Subscription.objects.get(pk=subscription_id)
+        subscription.save(update_fields=["is_active", "disabled_at"])
+    return bool(switched_off)
 
 
 def record_success(subscription_id: int) -> None:
