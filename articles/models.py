@@ -169,6 +169,20 @@ class ArticleQuerySet(models.QuerySet):
         surface starts here."""
         return self.filter(**live_lookups(now or timezone.now()))
 
+    def one_version_each(self, language=None, now=None):
+        """Of a story and its translations, only the one in ``language`` (the
+        site's) where that one is live; a story with no live version in it is
+        listed as written. The Korean site's front lists the Korean original,
+        not also its English translation, and still lists an English story
+        that has no Korean version. One subquery in the same query."""
+        language = language or default_language()
+        in_language = (
+            self.model.objects.published(now)
+            .filter(language=language, translation_key__isnull=False)
+            .values("translation_key")
+        )
+        return self.exclude(Q(translation_key__in=in_language) & ~Q(language=language))
+
     def scheduled(self, now=None):
         """Published with a time still to come: invisible until that time."""
         return self.filter(

@@ -152,7 +152,12 @@ class HomeView(PublishedArticleMixin, ListView):
 
     def get(self, request, *args, **kwargs):
         shown.listing("home")
-        cards = Article.objects.published().select_related("section").defer("body")
+        cards = (
+            Article.objects.published()
+            .one_version_each()
+            .select_related("section")
+            .defer("body")
+        )
         self.front = list(cards.filter(is_top_story=True)[:TOP_STORIES]) or list(
             cards[:1]
         )
@@ -162,6 +167,7 @@ class HomeView(PublishedArticleMixin, ListView):
         # Bylines and tags are fetched once for every story on the page, below.
         return (
             Article.objects.published()
+            .one_version_each()
             .select_related("section")
             .defer("body")
             .exclude(pk__in=[article.pk for article in self.front])
@@ -309,7 +315,7 @@ class SectionView(PublishedArticleMixin, ListView):
     def get_queryset(self):
         self.section = get_object_or_404(Section, slug=self.kwargs["slug"])
         shown.listing(f"section:{self.section.pk}")
-        return super().get_queryset().filter(section=self.section)
+        return super().get_queryset().one_version_each().filter(section=self.section)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)

@@ -380,3 +380,85 @@ def test_story_page_queries_stay_flat_with_translations(
     assert response.status_code == 200
     # Every version, and the original as x-default.
     assert len(alternates(response.content.decode())) == versions_count + 1
+
+
+# Lists: one version of a story per site ---------------------------------------
+
+
+def listed(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("site_language", "shown", "left_out"), [("en", 1, 0), ("ko", 0, 1)]
+)
+def test_the_front_and_section_pages_list_the_sites_version_only(
+    client, settings, site_language, shown, left_out
+):
+    settings.LANGUAGE_CODE = site_language
+    world = make_section(name="World", slug="world")
+    original, translation = pair()
+    Article.objects.filter(pk__in=[original.pk, translation.pk]).update(section=world)
+    versions = (original, translation)
+    alone_ko = make_article(headline="단독 국내 기사", language="ko", section=world)
+    alone_en = make_article(
+        headline="An English story alone", language="en", section=world
+    )
+    for url in ("/", world.get_absolute_url()):
+        html = listed(client, url)
+        assert versions[shown].get_absolute_url() in html, url
+        assert versions[left_out].get_absolute_url() not in html, url
+        # A story in one language only is listed on either site.
+        assert alone_ko.headline in html and alone_en.headline in html, url
+
+
+def test_the_other_version_is_listed_until_the_sites_own_is_live(client, settings):
+    settings.LANGUAGE_CODE = "ko"
+    original = make_article(headline="Original in English first", language="en")
+    draft = make_draft(headline="번역은 아직 초안", language="ko")
+    services.link_translation(draft, original)
+    services.save_story(draft)
+    assert original.headline in listed(client, "/")
+
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = timezone.now() - timedelta(seconds=5)
+    services.save_story(draft)
+    html = listed(client, "/")
+    assert draft.headline in html
+    assert original.headline not in html
+
+
+def test_author_tag_and_search_pages_list_every_version(client, settings):
+    settings.LANGUAGE_CODE = "ko"
+    original, translation = pair()
+    for story in (original, translation):
+        story.tags.add("North Korea")
+    choi = original.bylines.get().author
+    for url in (
+        choi.get_absolute_url(),
+        reverse("articles:tag", args=["north-korea"]),
+    ):
+        html = listed(client, url)
+        assert original.get_absolute_url() in html, url
+        assert translation.get_absolute_url() in html, url
+
+
+def test_the_front_retires_when_the_sites_version_goes_live(
+    client, settings, page_cache_on
+):
+    settings.LANGUAGE_CODE = "ko"
+    original = make_article(headline="Original in English first", language="en")
+    draft = make_draft(headline="번역은 아직 초안", language="ko")
+    services.link_translation(draft, original)
+    services.save_story(draft)
+    client.get("/")
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+    draft.status = Article.Status.PUBLISHED
+    draft.published_at = timezone.now() - timedelta(seconds=5)
+    services.save_story(draft)
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert original.headline not in response.content.decode()
