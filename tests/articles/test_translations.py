@@ -115,10 +115,13 @@ def test_story_pages_link_each_other_both_ways(client):
     }
     assert alternates(english) == expected
     assert alternates(korean) == expected
-    # The site's language on both pages; each story says its own.
+    # The site's language on both pages, and on their interface words (the
+    # byline's, the times', the counts'); each story's own words say theirs.
     assert '<html lang="en"' in english and '<html lang="en"' in korean
-    assert '<article class="story" lang="en"' in english
-    assert '<article class="story" lang="ko"' in korean
+    for html, language in ((english, "en"), (korean, "ko")):
+        assert '<article class="story" aria-labelledby' in html
+        assert f'id="story-headline" lang="{language}">' in html
+        assert f'<div class="story__body" lang="{language}">' in html
     assert '<meta property="og:locale" content="en_US">' in english
     assert '<meta property="og:locale:alternate" content="ko_KR">' in english
     assert '<meta property="og:locale" content="ko_KR">' in korean

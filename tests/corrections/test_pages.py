@@ -40,7 +40,7 @@ def test_a_note_is_shown_where_the_editor_placed_it(client):
     page = client.get(story.get_absolute_url()).content.decode()
     html = page[page.index("<article") :]  # the head's JSON-LD has them too
     body, top, bottom = (
-        html.index('<div class="story__body">'),
+        html.index('<div class="story__body"'),
         html.index("Top note."),
         html.index("Bottom note."),
     )

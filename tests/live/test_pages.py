@@ -225,3 +225,32 @@ def test_a_live_storys_feed_item_says_it_is_live_and_moves_its_updated_time(
     entry = next(e for e in feed.entries if e.title == story.headline)
     assert "Live" in entry.content[0].value and "3 updates" in entry.content[0].value
     assert entry.updated_parsed[:6] == third.published_at.utctimetuple()[:6]
+
+
+def test_the_updates_words_carry_the_storys_language_not_the_interface(
+    client, settings
+):
+    """An English story on the Korean site: its updates' words say ``en``; the
+    times and labels around them are the site's (``<html lang="ko">``)."""
+    settings.LANGUAGE_CODE = "ko"
+    story = make_article(headline="Harbour closed by storm", language="en")
+    coverage = make_coverage(story)
+    make_update(coverage, "The port is shut.", headline="Port shut", pinned=True)
+    pages = {
+        "page": parse(client.get(story.get_absolute_url())),
+        "poll": html5lib.parse(
+            client.get(reverse("live:updates", args=[story.pk])).json()["updates"][0][
+                "html"
+            ],
+            namespaceHTMLElements=False,
+        ),
+    }
+    for name, doc in pages.items():
+        [update] = by_class(doc, "live-update")
+        assert update.get("lang") is None, name
+        for part in ("live-update__headline", "live-update__text"):
+            assert [el.get("lang") for el in by_class(update, part)] == ["en"], name
+        [meta] = by_class(update, "live-update__meta")
+        assert meta.get("lang") is None, name
+    [point] = by_class(pages["page"], "live-key-points")[0].iter("a")
+    assert point.get("lang") == "en"
