@@ -23,8 +23,9 @@ from api.models import ApiKey
 from newsroom.clientip import client_ip
 
 PREFIX = "/api/"
-# The document describing the API is open to anyone, as documentation is.
-OPEN_PATHS = ("/api/v1/openapi.json",)
+# The document describing the API and its Swagger page are open to anyone,
+# as documentation is.
+OPEN_PATHS = ("/api/v1/openapi.json", "/api/v1/docs")
 # How often a key's "last used" time is written (it is read in the admin).
 LAST_USED_EVERY = timedelta(minutes=5)
 

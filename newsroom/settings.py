@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     # django.tasks' database backend: its table exists whichever backend runs
     # the tasks, so TASKS_BACKEND=database needs no migration of its own.
     "django_tasks_db",
+    # django-ninja, for its Swagger page's own scripts and styles (served
+    # from here, not from its CDN): the API's docs at /api/v1/docs.
+    "ninja",
     # Newsroom: the stories first; the features that listen to them after
     # (viewcounts' admin replaces the story admin, so it comes later).
     "articles",
@@ -535,6 +538,14 @@ ADMIN_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
     "img-src": [CSP.SELF, "data:", "blob:", *_MEDIA_ORIGIN],
+}
+
+# The API's Swagger page (django-ninja's, /api/v1/docs): its own scripts;
+# its stylesheet draws icons as data: pictures and its script sets styles.
+API_DOCS_CSP = {
+    **SECURE_CSP,
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -84,8 +84,15 @@ def test_without_anonymous_access_a_request_needs_a_key(client, story, settings)
         response = client.get(url)
         assert response.status_code == 401, url
         assert "X-API-Key" in response.json()["message"]
-    # The document describing the API stays open.
+    # The document describing the API, and its Swagger page, stay open.
     assert client.get("/api/v1/openapi.json").status_code == 200
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    # Swagger UI from this site's own static files, under the page's own CSP.
+    assert "/static/ninja/swagger-ui-bundle.js" in docs.content.decode()
+    assert "cdn" not in docs.content.decode().lower()
+    csp = docs["Content-Security-Policy"]
+    assert "script-src 'self';" in csp and "img-src 'self' data:;" in csp
 
 
 def test_the_site_is_untouched_by_the_switch(client, story, settings):
