@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     # django-ninja, for its Swagger page's own scripts and styles (served
     # from here, not from its CDN): the API's docs at /api/v1/docs.
     "ninja",
+    "corsheaders",
     # Newsroom: the stories first; the features that listen to them after
     # (viewcounts' admin replaces the story admin, so it comes later).
     "articles",
@@ -127,6 +128,9 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "newsroom.middleware.SecurityHeadersMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The API readable from other sites' pages (CORS_* below): preflights are
+    # answered here, and the API's refusals below carry the headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
     # Which reads may go to a read replica (DATABASE_REPLICA_URLS).
     "newsroom.replicas.ReplicaReadsMiddleware",
@@ -606,6 +610,24 @@ env_override("API_PAGE_SIZE", int)
 env_override("API_MAX_AGE", int)
 env_override("API_RANKING_MAX_AGE", int)
 env_override("API_RATE_LIMIT_BACKEND", str)
+# Other sites' pages may read the API (django-cors-headers), never with
+# cookies: any origin by default, as for a public read-only API, or only
+# those listed in API_CORS_ORIGINS ("https://partner.example,..."). The site's
+# own pages and the desk send no CORS headers.
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOWED_ORIGINS = env_list("API_CORS_ORIGINS")
+CORS_ALLOW_ALL_ORIGINS = not CORS_ALLOWED_ORIGINS
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "if-none-match", "x-api-key"]
+CORS_EXPOSE_HEADERS = [
+    "ETag",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Retry-After",
+]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 # View counts (viewcounts/conf.py): one view per reader per story per window.
 env_override("VIEWCOUNTS_ENABLED", bool, "VIEW_TRACKING")
