@@ -134,7 +134,8 @@ def register_feed_links(source: FeedLinkSource) -> None:
         _feed_link_sources.append(source)
 
 
-def _feed_links() -> list[tuple[str, str]]:
+def feed_links() -> list[tuple[str, str]]:
+    """What every feed adds to its head, the features' feeds included."""
     return [link for source in _feed_link_sources for link in source()]
 
 
@@ -189,7 +190,7 @@ class LatestStoriesFeed(Feed):
         return None  # Django then uses the requested address.
 
     def feed_extra_kwargs(self, source):
-        return {"links": _feed_links()}
+        return {"links": feed_links()}
 
     def item_title(self, item):
         return item.headline

@@ -13,7 +13,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from articles import shown
-from articles.feeds import ItemAddition
+from articles.feeds import ItemAddition, NewsroomRssFeed, feed_links
 from articles.models import Article
 from corrections.models import Correction
 
@@ -47,6 +47,9 @@ def story_item_additions(stories: list[Article]) -> dict[int, ItemAddition]:
 class CorrectionsFeed(Feed):
     """RSS 2.0: the newest corrections, clarifications and editor's notes."""
 
+    # Its head carries what every feed's does (the WebSub hub).
+    feed_type = NewsroomRssFeed
+
     def get_object(self, request, *args, **kwargs):
         # Notes of live stories only: every change of a live story moves
         # list:latest (corrections/signal_handlers.py).
@@ -70,6 +73,9 @@ class CorrectionsFeed(Feed):
 
     def feed_url(self):
         return None  # Django then uses the requested address.
+
+    def feed_extra_kwargs(self, obj):
+        return {"links": feed_links()}
 
     def items(self):
         notes = list(

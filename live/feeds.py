@@ -12,11 +12,10 @@ from django.contrib.syndication.views import Feed
 from django.db.models import Count, Max
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext
 
 from articles import shown
-from articles.feeds import ItemAddition
+from articles.feeds import ItemAddition, NewsroomAtomFeed, feed_links
 from articles.models import Article
 from live.models import LiveCoverage, LiveUpdate
 
@@ -39,7 +38,8 @@ def story_item_additions(stories: list[Article]) -> dict[int, ItemAddition]:
 class LiveUpdatesFeed(Feed):
     """Atom: one live story's newest updates."""
 
-    feed_type = Atom1Feed
+    # Its head carries what every feed's does (the WebSub hub).
+    feed_type = NewsroomAtomFeed
 
     def get_object(self, request, story_id):
         story = get_object_or_404(
@@ -62,6 +62,9 @@ class LiveUpdatesFeed(Feed):
 
     def feed_url(self, coverage):
         return None  # Django then uses the requested address.
+
+    def feed_extra_kwargs(self, coverage):
+        return {"links": feed_links()}
 
     def items(self, coverage):
         updates = list(

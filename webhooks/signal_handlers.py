@@ -10,6 +10,7 @@ first (``tasks.claim_due_story()``). Bulk actions are heard once, through
 ``stories_changed_in_bulk``, in constant queries.
 """
 
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -132,6 +133,7 @@ def correction_added(sender, correction, **kwargs):
                 "correction": events.correction_data(correction),
             },
             story=story,
+            feeds=[reverse("corrections:feed")],
         )
 
 
@@ -145,6 +147,7 @@ def update_posted(sender, update, **kwargs):
                 "update": events.live_update_data(update),
             },
             story=story,
+            feeds=[reverse("live:feed", args=[story.pk])],
         )
 
 

@@ -61,13 +61,17 @@ def anyone_listens(event: str) -> bool:
     return bool(websub.hub_url() or dispatch.subscribers(event))
 
 
-def announce(event: str, data: dict, *, story: Article | None = None):
+def announce(
+    event: str, data: dict, *, story: Article | None = None, feeds: list[str] = ()
+):
     """Write the event's deliveries now (in the change's transaction) and
     send them after the commit; with a hub, ping the feeds ``story`` shows
-    in (its items carry its notes and live updates too)."""
+    in (its items carry its notes and live updates too) and ``feeds``, the
+    addresses of the change's own (the corrections feed, a live story's)."""
     deliver_after_commit(dispatch.create(event, data))
     if story is not None and websub.hub_url():
-        background.enqueue_on_commit(ping_hub, websub.topics_for(story))
+        topics = websub.topics_for(story) + [websub.absolute(url) for url in feeds]
+        background.enqueue_on_commit(ping_hub, list(dict.fromkeys(topics)))
 
 
 def announce_stories(event: str, story_ids, *, live_only: bool = True) -> int:

@@ -1,7 +1,8 @@
 """WebSub (https://www.w3.org/TR/websub/): feeds name their hub, and a
 change pings it.
 
-With ``WEBSUB_HUB_URL`` set, every feed of ``articles`` carries
+With ``WEBSUB_HUB_URL`` set, every feed (those of ``articles``, the
+corrections feed and each live story's updates) carries
 ``<link rel="hub">`` beside its ``rel="self"`` (``feed_links()``, registered
 with ``articles.feeds.register_feed_links()``: articles never imports this
 app), and when a story is published, updated or taken down, or a note or

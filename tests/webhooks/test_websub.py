@@ -105,3 +105,53 @@ def test_a_hub_that_fails_is_asked_again_later_for_the_feeds_left(
     assert retry.args_kwargs["args"] == [["https://news.example/b"]]
     assert retry.args_kwargs["kwargs"] == {"attempt": 2}
     assert retry.run_after > timezone.now()
+
+
+def test_the_corrections_and_live_feeds_name_the_hub_too(client, settings):
+    from tests.live.conftest import make_coverage
+
+    settings.WEBSUB_HUB_URL = "https://hub.example/"
+    story = make_article()
+    make_coverage(story)
+    for url, tag in [
+        (reverse("corrections:feed"), "link"),
+        (reverse("live:feed", args=[story.pk]), "link"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert links(response, tag)["hub"] == "https://hub.example/", url
+
+
+def pinged_topics(receiver) -> list[str]:
+    topics = []
+    for request in receiver.requests:
+        topics += parse_qs(request.body.decode())["hub.url"]
+    return topics
+
+
+def test_a_note_pings_the_corrections_feed_and_a_live_update_its_own(
+    receiver, settings, django_capture_on_commit_callbacks
+):
+    from corrections.models import Correction
+    from tests.live.conftest import make_coverage, make_update
+
+    settings.WEBSUB_HUB_URL = receiver.url + "/hub"
+    story = make_article(section=make_section(slug="world"))
+    coverage = make_coverage(story)
+    base = "https://news.example"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Correction.objects.create(story=story, text="The bridge is 40 m long.")
+    topics = pinged_topics(receiver)
+    assert base + reverse("corrections:feed") in topics
+    assert base + reverse("articles:feed_latest_atom") in topics
+    assert base + reverse("live:feed", args=[story.pk]) not in topics
+
+    receiver.requests.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_update(coverage, "Crews reached the breakwater.")
+    topics = pinged_topics(receiver)
+    assert base + reverse("live:feed", args=[story.pk]) in topics
+    assert base + reverse("articles:section_feed_rss", args=["world"]) in topics
+    assert base + reverse("corrections:feed") not in topics
+    assert len(topics) == len(set(topics))
