@@ -27,7 +27,7 @@ from ninja.renderers import JSONRenderer
 from taggit.models import Tag
 
 from api import conf, cursors, payloads
-from api.errors import error_response, not_found
+from api.errors import error_response, not_found, problem_text
 from api.schemas import (
     AuthorOut,
     AuthorPage,
@@ -107,7 +107,7 @@ def invalid(request, exc):
     for problem in exc.errors:
         location = [str(part) for part in problem.get("loc", ()) if part != "query"]
         name = ".".join(location[-1:]) or "request"
-        fields.setdefault(name, []).append(str(problem.get("msg", "")))
+        fields.setdefault(name, []).append(problem_text(problem))
     return error_response(
         400, "invalid", gettext("Some parameters are not valid."), fields=fields
     )
