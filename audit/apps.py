@@ -68,31 +68,16 @@ class AuditConfig(AppConfig):
         # The newsroom's settings kept in the database: the word list and
         # each story's comment settings.
         for model in (ModerationWord, StoryCommentSettings):
-            label = model._meta.label_lower
-            post_save.connect(
-                handlers.settings_saved, sender=model, dispatch_uid=f"audit_{label}"
-            )
-            post_delete.connect(
-                handlers.settings_deleted,
-                sender=model,
-                dispatch_uid=f"audit_{label}_deleted",
-            )
-
+            _listen_to_rows(model, handlers.settings_saved, handlers.settings_deleted)
         # Partners' access, where those apps are installed: found by label,
         # as the audit log imports neither (pyproject.toml's contracts).
         for app_label, model_name in handlers.ACCESS_MODELS:
-            if not apps.is_installed(app_label):
-                continue
-            model = apps.get_model(app_label, model_name)
-            label = model._meta.label_lower
-            post_save.connect(
-                handlers.access_saved, sender=model, dispatch_uid=f"audit_{label}"
-            )
-            post_delete.connect(
-                handlers.access_deleted,
-                sender=model,
-                dispatch_uid=f"audit_{label}_deleted",
-            )
+            if apps.is_installed(app_label):
+                _listen_to_rows(
+                    apps.get_model(app_label, model_name),
+                    handlers.access_saved,
+                    handlers.access_deleted,
+                )
 
         # Editors read the log (articles.roles); after a migrate the Editor
         # group is set again, now that this app's permission exists.
@@ -104,3 +89,11 @@ class AuditConfig(AppConfig):
             sender=self,
             dispatch_uid="audit_editor_role",
         )
+
+
+def _listen_to_rows(model, saved, deleted):
+    """``saved`` after each save of a ``model`` row, ``deleted`` after each
+    deletion, once however often ``ready()`` runs."""
+    label = model._meta.label_lower
+    post_save.connect(saved, sender=model, dispatch_uid=f"audit_{label}")
+    post_delete.connect(deleted, sender=model, dispatch_uid=f"audit_{label}_deleted")

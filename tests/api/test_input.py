@@ -91,47 +91,54 @@ def test_errors_are_in_the_site_language(client, db, settings):
     assert response.json()["message"] == "이 주소에는 아무것도 없습니다."
 
 
-KOREAN_PROBLEMS = [
-    ("/api/v1/stories?limit=abc", "limit", "정수를 입력하세요."),
-    ("/api/v1/stories?limit=0", "limit", "1 이상인 수를 입력하세요."),
-    ("/api/v1/stories?limit=101", "limit", "100 이하인 수를 입력하세요."),
-    ("/api/v1/search", "q", "꼭 있어야 하는 값입니다."),
-    ("/api/v1/search?q=" + "x" * 1001, "q", "1000자 이하로 쓰세요."),
+# (address, parameter, the problem on the Korean site, on the English site)
+PROBLEMS = [
+    (
+        "/api/v1/stories?limit=abc",
+        "limit",
+        "정수를 입력하세요.",
+        "Enter a whole number.",
+    ),
+    (
+        "/api/v1/stories?limit=0",
+        "limit",
+        "1 이상인 수를 입력하세요.",
+        "Enter a number of at least 1.",
+    ),
+    (
+        "/api/v1/stories?limit=101",
+        "limit",
+        "100 이하인 수를 입력하세요.",
+        "Enter a number of at most 100.",
+    ),
+    ("/api/v1/search", "q", "꼭 있어야 하는 값입니다.", "This parameter is required."),
+    (
+        "/api/v1/search?q=" + "x" * 1001,
+        "q",
+        "1000자 이하로 쓰세요.",
+        "Use at most 1000 characters.",
+    ),
     (
         "/api/v1/search?q=x&date_from=2026-13-45",
         "date_from",
         "날짜를 YYYY-MM-DD 형식으로 입력하세요.",
+        "Enter a date as YYYY-MM-DD.",
     ),
     (
         "/api/v1/most-viewed?period=forever",
         "period",
         "'today', '7d', '30d' 중 하나를 쓰세요.",
+        "Use one of 'today', '7d', '30d'.",
     ),
 ]
 
 
-@pytest.mark.parametrize(("url", "field", "korean"), KOREAN_PROBLEMS)
+@pytest.mark.parametrize("language", ["ko", "en"])
+@pytest.mark.parametrize(("url", "field", "korean", "english"), PROBLEMS)
 def test_each_fields_problem_is_said_in_the_sites_language(
-    client, settings, url, field, korean
+    client, settings, language, url, field, korean, english
 ):
-    settings.LANGUAGE_CODE = "ko"
+    settings.LANGUAGE_CODE = language
     body = client.get(url).json()
     assert body["error"] == "invalid"
-    assert body["fields"][field] == [korean]
-
-
-@pytest.mark.parametrize(
-    ("url", "field", "english"),
-    [
-        ("/api/v1/stories?limit=abc", "limit", "Enter a whole number."),
-        ("/api/v1/stories?limit=0", "limit", "Enter a number of at least 1."),
-        ("/api/v1/search?q=" + "x" * 1001, "q", "Use at most 1000 characters."),
-        (
-            "/api/v1/most-viewed?period=forever",
-            "period",
-            "Use one of 'today', '7d', '30d'.",
-        ),
-    ],
-)
-def test_and_in_english_on_the_english_site(client, url, field, english):
-    assert client.get(url).json()["fields"][field] == [english]
+    assert body["fields"][field] == [korean if language == "ko" else english]
