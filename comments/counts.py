@@ -77,12 +77,13 @@ def most_commented(limit: int) -> list[dict]:
                 latest_comment=Max("comments__created_at", filter=recent),
             )
             .order_by("-num_comments", "-latest_comment", "-pk")
-            .only("pk", "headline", "slug", "published_at", "created_at")
+            .only("pk", "headline", "slug", "language", "published_at", "created_at")
         )[:MOST_COMMENTED_KEPT]
         entries = [
             {
                 "pk": article.pk,
                 "headline": article.headline,
+                "language": article.language,
                 "url": article.get_absolute_url(),
                 "count": article.num_comments,
             }

@@ -79,7 +79,8 @@ def most_viewed(
     if period not in PERIODS:
         raise ValueError(f"Unknown period {period!r}; use one of {list(PERIODS)}.")
     today = timezone.localdate(now or timezone.now()).isoformat()
-    key = f"views:most:v2:{period}:{limit}"
+    # v3: the stories carry their language (a v2 entry would load it per story).
+    key = f"views:most:v3:{period}:{limit}"
     fresh_for = conf.settings.VIEWCOUNTS_MOST_VIEWED_CACHE_SECONDS
     entry = cache.get(key)
     marked = False
@@ -121,7 +122,7 @@ def _rank_most_viewed(period: str, limit: int, today: date) -> list[Article]:
             .filter(period_views__gt=0)
         )
     return list(
-        ranked.only("headline", "slug", "published_at", "created_at").order_by(
-            "-period_views", "-published_at", "-pk"
-        )[:limit]
+        ranked.only(
+            "headline", "slug", "language", "published_at", "created_at"
+        ).order_by("-period_views", "-published_at", "-pk")[:limit]
     )

@@ -465,3 +465,26 @@ def test_the_front_retires_when_the_sites_version_goes_live(
     response = client.get("/")
     assert response["X-Page-Cache"] == "miss"
     assert original.headline not in response.content.decode()
+
+
+def test_the_rails_headlines_carry_their_storys_language(client, settings):
+    from comments.models import Comment
+    from viewcounts import counter
+
+    settings.LANGUAGE_CODE = "ko"
+    original, translation = pair()
+    for story in (original, translation):
+        counter.increment(story.pk)
+        Comment.objects.create(
+            article=story,
+            name="Reader",
+            email="reader@example.com",
+            body="A comment.",
+            status=Comment.Status.APPROVED,
+        )
+    counter.flush_views()
+    html = listed(client, original.get_absolute_url())
+    for story in (original, translation):
+        link = f'<a href="{story.get_absolute_url()}" lang="{story.language}">'
+        # Most Viewed (three periods) and Most Commented.
+        assert html.count(link) >= 2, story.language

@@ -248,7 +248,7 @@ def test_a_stale_most_viewed_list_is_recomputed_by_one_request_at_a_time(
     views(second, 50)
 
     clock[0] += 61  # stale: another process is already recomputing it
-    key = "views:most:v2:7d:5"
+    key = "views:most:v3:7d:5"
     cache.add(f"{key}:refresh", 1, timeout=60)
     with django_assert_num_queries(0):
         assert [s.pk for s in stats.most_viewed("7d", 5, now=NOON)] == [first.pk]
@@ -269,7 +269,7 @@ def test_an_old_most_viewed_list_is_not_served_past_one_more_period(
     clock = [1_000_000.0]
     monkeypatch.setattr(counter.time, "time", lambda: clock[0])
     stats.most_viewed("7d", 5, now=NOON)
-    cache.add("views:most:v2:7d:5:refresh", 1, timeout=600)  # a stuck refresher
+    cache.add("views:most:v3:7d:5:refresh", 1, timeout=600)  # a stuck refresher
 
     clock[0] += 121  # past fresh (60 s) and the stale period (60 s more)
     with django_assert_num_queries(1):

@@ -31,6 +31,7 @@ class ViewedStory(NamedTuple):
     url: str
     headline: str
     views: str  # "1,234 views"
+    language: str = ""  # the story's, on its headline
 
 
 @register.simple_tag
@@ -79,6 +80,7 @@ def most_viewed_context(limit=5):
                     story.get_absolute_url(),
                     story.headline,
                     views_label(story.period_views),
+                    story.language,
                 )
                 for story in stats.most_viewed(period, limit)
             ],
