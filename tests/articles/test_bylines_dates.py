@@ -298,11 +298,16 @@ def test_a_korean_story_page_declares_its_language(client):
 
     dom = parse(client.get(story.get_absolute_url()))
 
-    # The page's own words (menus, labels) are the site's language; the
-    # story says its own.
+    # The page's own words (menus, labels, the byline's and the times') are
+    # the site's language; the story's own words say theirs.
     assert dom.get("lang") == "en"  # <html>
     [article] = with_class(dom, "article", "story")
-    assert article.get("lang") == "ko"
+    assert article.get("lang") is None
+    for part in ("story__headline", "story__body"):
+        [element] = with_class(article, "*", part)
+        assert element.get("lang") == "ko", part
+    [byline] = with_class(article, "div", "story__label")
+    assert byline.get("lang") is None
 
 
 def test_an_english_story_page_declares_english(client):
@@ -312,7 +317,8 @@ def test_an_english_story_page_declares_english(client):
 
     assert dom.get("lang") == "en"
     [article] = with_class(dom, "article", "story")
-    assert article.get("lang") == "en"
+    [headline] = with_class(article, "h1", "story__headline")
+    assert headline.get("lang") == "en"
 
 
 def test_json_ld_names_the_story_language(client):
