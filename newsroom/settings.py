@@ -247,6 +247,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
             "DISABLE_SERVER_SIDE_CURSORS"
         )
+    # PostgreSQL itself, not the pooler, for backup_db and restore_db:
+    # pg_dump and pg_restore set session settings (search_path among them)
+    # that a transaction pooler would hand on to the site's next query.
+    DATABASE_DIRECT_URL = os.environ.get("DATABASE_DIRECT_URL", "")
     # Read replicas (newsroom/replicas.py): DATABASE_REPLICA_URLS, comma
     # separated, each connected with the primary's options. Reads go there
     # only where a lagging copy cannot be kept or acted on.

@@ -29,7 +29,17 @@ def site_env(database_url: str, redis_url: str = "", **extra) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"REDIS_URL", "VIEWCOUNTS_REDIS_URL", "DATABASE_URL", "DEBUG"}
+        # The suite's own database settings are not the started server's
+        # (make test-pgbouncer runs the suite pooled; a server is pooled only
+        # when its test says DATABASE_POOLER).
+        if key
+        not in {
+            "REDIS_URL",
+            "VIEWCOUNTS_REDIS_URL",
+            "DATABASE_URL",
+            "DATABASE_POOLER",
+            "DEBUG",
+        }
     }
     env.update(
         DATABASE_URL=database_url,

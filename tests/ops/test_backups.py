@@ -90,3 +90,23 @@ def test_restore_asks_before_replacing_data(tmp_path, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: "no")
     with pytest.raises(CommandError, match="cancelled"):
         call_command("restore_db", str(backup))
+
+
+def test_behind_pgbouncer_the_tools_go_to_postgresql_itself(settings):
+    """pg_dump and pg_restore make session settings (an empty search_path)
+    that a transaction pooler would pass on to the site's next query."""
+    from django.core.management.base import CommandError
+
+    from ops.management.commands.backup_db import pg_environment
+
+    pooled = {"NAME": "newsroom", "HOST": "127.0.0.1", "PORT": 6432, "USER": "site"}
+    settings.DATABASE_POOLER = "pgbouncer"
+    settings.DATABASE_DIRECT_URL = ""
+    with pytest.raises(CommandError, match="DATABASE_DIRECT_URL"):
+        pg_environment(pooled)
+
+    settings.DATABASE_DIRECT_URL = "postgres://backup:s3cret@db.internal:5432/other"
+    args, env = pg_environment(pooled)
+    assert args == ["--host", "db.internal", "--port", "5432", "--username", "backup"]
+    assert env["PGPASSWORD"] == "s3cret"
+    assert "s3cret" not in " ".join(args)

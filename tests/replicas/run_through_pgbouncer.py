@@ -23,6 +23,8 @@ def main(args: list[str]) -> int:
             **os.environ,
             "DATABASE_URL": f"postgres://{role}@127.0.0.1:{bouncer.port}/newsroom",
             "DATABASE_POOLER": "pgbouncer",
+            # backup_db and restore_db go around the pool (docs/deploy.md).
+            "DATABASE_DIRECT_URL": f"postgres://{role}@127.0.0.1:5432/newsroom",
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
         }
         sys.stdout.write(f"PgBouncer (transaction pooling) on port {bouncer.port}\n")

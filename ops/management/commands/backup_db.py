@@ -11,10 +11,14 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import dj_database_url
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+
+# Where to connect; the database's name is the site's (a test's own, in tests).
+CONN_KEYS = ("HOST", "PORT", "USER", "PASSWORD")
 
 
 def engine_kind(connection) -> str:
@@ -25,7 +29,22 @@ def engine_kind(connection) -> str:
 
 def pg_environment(settings_dict: dict) -> tuple[list[str], dict]:
     """libpq arguments and environment for pg_dump / pg_restore (no password in
-    the process list: it goes in PGPASSWORD)."""
+    the process list: it goes in PGPASSWORD).
+
+    Behind PgBouncer (``DATABASE_POOLER``) they go to PostgreSQL itself,
+    ``DATABASE_DIRECT_URL``, the database keeping its name: the session
+    settings they make (``search_path`` set empty) would otherwise stay on a
+    pooled server connection and reach the site's next query."""
+    direct = getattr(settings, "DATABASE_DIRECT_URL", "")
+    if direct:
+        parsed = dj_database_url.parse(direct)
+        settings_dict = {**settings_dict, **{key: parsed.get(key) for key in CONN_KEYS}}
+    elif getattr(settings, "DATABASE_POOLER", ""):
+        raise CommandError(
+            "Behind PgBouncer, set DATABASE_DIRECT_URL to PostgreSQL itself: "
+            "pg_dump and pg_restore change session settings that a transaction "
+            "pooler would pass on to the site."
+        )
     args = []
     if settings_dict.get("HOST"):
         args += ["--host", str(settings_dict["HOST"])]
