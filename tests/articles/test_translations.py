@@ -468,20 +468,14 @@ def test_the_front_retires_when_the_sites_version_goes_live(
 
 
 def test_the_rails_headlines_carry_their_storys_language(client, settings):
-    from comments.models import Comment
+    from tests.comments.conftest import make_comment
     from viewcounts import counter
 
     settings.LANGUAGE_CODE = "ko"
     original, translation = pair()
     for story in (original, translation):
         counter.increment(story.pk)
-        Comment.objects.create(
-            article=story,
-            name="Reader",
-            email="reader@example.com",
-            body="A comment.",
-            status=Comment.Status.APPROVED,
-        )
+        make_comment(story)
     counter.flush_views()
     html = listed(client, original.get_absolute_url())
     for story in (original, translation):
