@@ -14,13 +14,14 @@ import ipaddress
 import random
 import re
 from datetime import date, datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from crawleruseragents import CRAWLER_USER_AGENTS_DATA
 from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import DisallowedHost
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.http import is_same_domain
 
@@ -265,20 +266,38 @@ def _mark_seen(key: str, now: datetime, window: int) -> bool:
 
     The database holds every mark: it is the one answer, through a Redis
     outage and after a Redis that comes back empty. The cache only spares it
-    the repeats: a mark found there was written to the database first (within
-    the same window), so "seen" from the cache is always right, and "new" from
-    the cache is checked against the database.
+    the repeats, and a mark goes into the cache only once the database has it
+    committed: a request that dies between the two (a worker killed, a
+    database error, the load balancer retrying it on another server) leaves
+    no mark behind, so "seen" from the cache is always right, and "new" from
+    the cache (down, restarted, evicted, or not yet told) is asked of the
+    database.
     """
     store = _dedup_cache()
     cache_key = f"views:seen:{key}"
-    if store is not None and store.add(cache_key, 1, timeout=window) is False:
-        return False  # None: the cache is down; True: ask the database
-    try:
-        return _mark_seen_in_db(key, now, window)
-    except BaseException:
-        if store is not None:
-            store.delete(cache_key)  # rolled back: the mark is not there
-        raise
+    if store is not None and store.get(cache_key) is not None:
+        return False
+    fresh = _mark_seen_in_db(key, now, window)
+    if store is None:
+        return fresh
+    if fresh:
+        # Dropped if the transaction rolls back; the cache being down is
+        # swallowed by django-redis, and robust=True logs anything else.
+        transaction.on_commit(
+            partial(store.set, cache_key, 1, timeout=window), robust=True
+        )
+    else:
+        # Another request's mark, committed (the upsert waited for it): cache
+        # it for what is left of its window, not a whole new one.
+        expires = (
+            RecentView.objects.filter(key=key)
+            .values_list("expires_at", flat=True)
+            .first()
+        )
+        left = int((expires - now).total_seconds()) if expires else 0
+        if left > 0:
+            store.set(cache_key, 1, timeout=left)
+    return fresh
 
 
 def _mark_seen_in_db(key: str, now: datetime, window: int) -> bool:

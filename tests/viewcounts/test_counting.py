@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
@@ -383,6 +383,70 @@ def test_a_reader_just_before_midnight_is_known_just_after(db, dedup_store):
         article, reader(), now=before + timedelta(minutes=20)
     )
     assert total(article) == 1
+
+
+def test_a_view_whose_transaction_fails_leaves_no_mark_in_the_cache(
+    db, settings, monkeypatch
+):
+    """A request that dies after its mark but before its commit (here a
+    database error; in production also a worker killed mid-request, whose
+    beacon the load balancer retries on another server) must not leave a
+    "seen" in the cache: the retry is the reader's first counted view."""
+    settings.VIEWCOUNTS_DEDUP_STORE = "cache"
+    article = make_article()
+    now = timezone.now()
+
+    def fail(*args):
+        raise DatabaseError("the server went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(counter, "_append", fail)
+        with pytest.raises(DatabaseError):
+            counter.record_view(article, reader(), now=now)
+    assert not RecentView.objects.exists()
+    assert counter.record_view(article, reader(), now=now)
+    counter.flush_views()
+    assert total(article) == 1
+
+
+def test_the_cache_learns_a_mark_only_when_it_is_committed(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.VIEWCOUNTS_DEDUP_STORE = "cache"
+    article = make_article()
+    key = f"views:seen:{article.pk}:{rules.visitor_key(reader())}"
+    cache = rules._dedup_cache()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert counter.record_view(article, reader())
+        assert cache.get(key) is None  # not before the commit
+    assert cache.get(key) == 1
+    # A repeat is answered by the cache alone: no mark written again.
+    RecentView.objects.all().delete()
+    assert not counter.record_view(article, reader())
+    assert not RecentView.objects.exists()
+
+
+def test_a_mark_found_in_the_database_is_cached_for_what_is_left_of_it(
+    db, settings
+):
+    settings.VIEWCOUNTS_DEDUP_STORE = "cache"
+    settings.VIEWCOUNTS_DEDUP_SECONDS = 1800
+    article = make_article()
+    now = timezone.make_aware(datetime(2026, 3, 10, 12, 0))  # not near midnight
+    assert counter.record_view(article, reader(), now=now - timedelta(minutes=29))
+    key = f"views:seen:{article.pk}:{rules.visitor_key(reader(), now)}"
+    cache = rules._dedup_cache()
+    assert cache.get(key) is None  # the test's transaction never commits
+    assert not counter.record_view(article, reader(), now=now)
+    assert cache.get(key) == 1
+    # About a minute of the window is left, not a new half hour.
+    assert 0 < seconds_left(cache, key) <= 60
+
+
+def seconds_left(cache, key):
+    if hasattr(cache, "ttl"):  # django-redis
+        return cache.ttl(key)
+    return cache._expire_info[cache.make_and_validate_key(key)] - time.time()
 
 
 def test_the_database_store_prunes_expired_marks(db, settings):
