@@ -426,9 +426,7 @@ def test_the_cache_learns_a_mark_only_when_it_is_committed(
     assert not RecentView.objects.exists()
 
 
-def test_a_mark_found_in_the_database_is_cached_for_what_is_left_of_it(
-    db, settings
-):
+def test_a_mark_found_in_the_database_is_cached_for_what_is_left_of_it(db, settings):
     settings.VIEWCOUNTS_DEDUP_STORE = "cache"
     settings.VIEWCOUNTS_DEDUP_SECONDS = 1800
     article = make_article()
