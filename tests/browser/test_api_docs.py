@@ -5,7 +5,7 @@ other host, breaks no rule of its CSP, and "Try it out" reads a story."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import run_axe, screenshot
 from tests.factories import make_article
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,3 +26,4 @@ def test_the_swagger_page_lists_the_operations_and_tries_one(page, width):
     body = stories.locator(".live-responses-table")
     expect(body).to_contain_text(story.headline)
     screenshot(page, f"api-docs-{width}")
+    assert run_axe(page) == []
