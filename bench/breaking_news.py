@@ -55,13 +55,14 @@ ADDRESSES = textwrap.dedent(
     import django
     django.setup()
     from taggit.models import Tag
+    from django.utils import timezone
     from articles.models import Article, Author, Section
     count = int(sys.argv[1])
     stories = list(Article.objects.published().order_by("-published_at")[:count])
     tags = list(Tag.objects.order_by("pk")[:40])
     authors = list(Author.objects.order_by("pk")[:40])
     sections = list(Section.objects.order_by("pk"))
-    years = sorted({s.published_at.year for s in stories})
+    years = sorted({timezone.localtime(s.published_at).year for s in stories})
     print(json.dumps({
         "stories": [s.get_absolute_url() for s in stories],
         "story_ids": [s.pk for s in stories],

@@ -9,6 +9,7 @@ parameters, bad Host headers.
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, Author
 from comments.models import Comment
@@ -433,7 +434,7 @@ PAGE_VALUES = [
 @pytest.mark.parametrize("value", PAGE_VALUES)
 @pytest.mark.parametrize("page", PAGED)
 def test_odd_page_numbers_are_not_found(raise_client, story, page, value):
-    year = story.published_at.year
+    year = timezone.localtime(story.published_at).year
     url = PAGED[page].format(year=year) + "?page=" + value
     response = raise_client.get(url)
     assert response.status_code == 404
