@@ -1,3 +1,4 @@
+import atexit
 import os
 import threading
 
@@ -110,6 +111,17 @@ def page_cache_on(settings):
     yield
     store.local_pages.clear()
     store._seen.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_purge_drain_at_exit():
+    """The background purger drains its outbox once more at exit, which a
+    server wants; by the end of a test run the test database is gone (the
+    drain would ask the site's own) and pytest has closed the log streams."""
+    yield
+    from pagecache import purgers
+
+    atexit.unregister(purgers.background._at_exit)
 
 
 # The browser tests' Playwright and Chromium (tests/browser/conftest.py says
