@@ -281,22 +281,23 @@ def _mark_seen(key: str, now: datetime, window: int) -> bool:
     if store is None:
         return fresh
     if fresh:
-        # Dropped if the transaction rolls back; the cache being down is
-        # swallowed by django-redis, and robust=True logs anything else.
-        transaction.on_commit(
-            partial(store.set, cache_key, 1, timeout=window), robust=True
-        )
+        left = window
     else:
-        # Another request's mark, committed (the upsert waited for it): cache
-        # it for what is left of its window, not a whole new one.
+        # A mark made earlier: cached for what is left of its window, not a
+        # whole new one.
         expires = (
             RecentView.objects.filter(key=key)
             .values_list("expires_at", flat=True)
             .first()
         )
         left = int((expires - now).total_seconds()) if expires else 0
-        if left > 0:
-            store.set(cache_key, 1, timeout=left)
+    if left > 0:
+        # After the commit, and dropped if the transaction rolls back; the
+        # cache being down is swallowed by django-redis, and robust=True logs
+        # anything else.
+        transaction.on_commit(
+            partial(store.set, cache_key, 1, timeout=left), robust=True
+        )
     return fresh
 
 
