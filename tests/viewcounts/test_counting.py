@@ -386,7 +386,7 @@ def test_a_reader_just_before_midnight_is_known_just_after(db, dedup_store):
 
 
 def test_a_view_whose_transaction_fails_leaves_no_mark_in_the_cache(
-    db, settings, monkeypatch
+    db, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     """A request that dies after its mark but before its commit (here a
     database error; in production also a worker killed mid-request, whose
@@ -399,12 +399,21 @@ def test_a_view_whose_transaction_fails_leaves_no_mark_in_the_cache(
     def fail(*args):
         raise DatabaseError("the server went away")
 
-    with monkeypatch.context() as patched:
+    key = f"views:seen:{article.pk}:{rules.visitor_key(reader(), now)}"
+    cache = rules._dedup_cache()
+    with (
+        monkeypatch.context() as patched,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
         patched.setattr(counter, "_append", fail)
         with pytest.raises(DatabaseError):
             counter.record_view(article, reader(), now=now)
+    assert callbacks == []  # the rolled-back mark's went with it
+    assert cache.get(key) is None
     assert not RecentView.objects.exists()
-    assert counter.record_view(article, reader(), now=now)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert counter.record_view(article, reader(), now=now)
+    assert cache.get(key) == 1
     counter.flush_views()
     assert total(article) == 1
 
