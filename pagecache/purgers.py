@@ -37,7 +37,13 @@ import uuid
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connections, transaction
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
 from pagecache import cdn, conf
@@ -436,7 +442,7 @@ class Background:
             return  # its last pass left nothing pending
         try:
             drain()
-        except DatabaseError as exc:
+        except (OperationalError, InterfaceError) as exc:
             # The database is gone before the process (a test run drops its
             # database first; a server shutting down): the purges stay in
             # the outbox, and the next process's drain or run_periodic sends
