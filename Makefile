@@ -13,7 +13,7 @@ PY := $(VENV)/bin/python
 TEST_ENV := SECRET_KEY=$${SECRET_KEY:-insecure-key-for-tests-only-0123456789-abcdefghijklmnopqrstuvwxyz}
 DEV_ENV := DEBUG=1
 
-.PHONY: help run dev audit test lint format bench bench-news bench-misses lock install install-dev browser-deps varnish-deps cluster-deps test-pgbouncer clean translations gettext-deps messages
+.PHONY: help run dev audit test lint format bench bench-news bench-misses bench-translations lock install install-dev browser-deps varnish-deps cluster-deps test-pgbouncer clean translations gettext-deps messages
 
 help:
 	@echo "make run    set up and serve the demo newsroom as readers get it at $(SERVED)"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench  load-test reader pages against the bare-Django ceiling"
 	@echo "make bench-news  the breaking-news scenario: calm against busy"
 	@echo "make bench-misses  CPU per page-cache miss, rendered fragments reused or not"
+	@echo "make bench-translations  the front and section pages' cost of one version per story"
 	@echo "make lock   re-resolve requirements/*.txt from pyproject.toml"
 	@echo "make messages  update the catalogues (locale/) from the code, then compile them"
 
@@ -197,6 +198,13 @@ bench-news: install varnish-deps
 BENCH_MISSES_MODES ?= sqlite
 bench-misses: install
 	$(PY) bench/misses.py --stories $(BENCH_STORIES) --modes $(BENCH_MISSES_MODES) $(BENCH_ARGS)
+
+# The front and section pages with and without one_version_each(), in one run
+# (bench/translations.py), on a dataset with one story in ten translated.
+BENCH_TRANSLATIONS_STORIES ?= 10000
+BENCH_TRANSLATIONS_MODES ?= sqlite,pg
+bench-translations: install
+	$(PY) bench/translations.py --stories $(BENCH_TRANSLATIONS_STORIES) --modes $(BENCH_TRANSLATIONS_MODES) $(BENCH_ARGS)
 
 # Lighthouse's four scores (mobile) for the front page, a story, a tag, an
 # author and search, served as make run serves them (bench/lighthouse.py); it
