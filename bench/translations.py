@@ -57,13 +57,9 @@ def prepare(mode: str, stories: int, args) -> dict:
     if mode == "sqlite":
         Path(env["DATABASE_URL"].removeprefix("sqlite:///")).unlink(missing_ok=True)
     else:
-        import psycopg
+        import pages  # bench/, this script's folder
 
-        name = f"newsroom_bench_tr_{stories}"
-        base = f"{args.pg.rstrip('/')}/postgres"
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        pages.recreate_pg_database(f"newsroom_bench_tr_{stories}", args.pg)
     subprocess.run(
         [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
         cwd=BASE_DIR,

@@ -261,6 +261,16 @@ def _dedup_cache():
     return caches[alias]
 
 
+def mark_key(article_id: int, request, now: datetime | None = None) -> str:
+    """A reader's mark for a story: the story and the day's visitor key."""
+    return f"{article_id}:{visitor_key(request, now)}"
+
+
+def cached_mark_key(mark: str) -> str:
+    """The cache's name for a mark."""
+    return f"views:seen:{mark}"
+
+
 def _mark_seen(key: str, now: datetime, window: int) -> bool:
     """Record the mark; True if it was not there (or had expired).
 
@@ -274,7 +284,7 @@ def _mark_seen(key: str, now: datetime, window: int) -> bool:
     database.
     """
     store = _dedup_cache()
-    cache_key = f"views:seen:{key}"
+    cache_key = cached_mark_key(key)
     if store is not None and store.get(cache_key) is not None:
         return False
     fresh = _mark_seen_in_db(key, now, window)
@@ -341,7 +351,7 @@ def first_view(article_id: int, request, now: datetime | None = None) -> bool:
     window = conf.settings.VIEWCOUNTS_DEDUP_SECONDS
     if window <= 0:
         return True
-    if not _mark_seen(f"{article_id}:{visitor_key(request, now)}", now, window):
+    if not _mark_seen(mark_key(article_id, request, now), now, window):
         return False
     # The salt changed at midnight: a reader who came just before is known
     # under yesterday's key.
@@ -349,7 +359,7 @@ def first_view(article_id: int, request, now: datetime | None = None) -> bool:
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     if (local - midnight).total_seconds() < window:
         just_before = now - timedelta(seconds=(local - midnight).total_seconds() + 1)
-        old = f"{article_id}:{visitor_key(request, just_before)}"
+        old = mark_key(article_id, request, just_before)
         if _seen_before(old, now):
             return False
     return True

@@ -399,7 +399,7 @@ def test_a_view_whose_transaction_fails_leaves_no_mark_in_the_cache(
     def fail(*args):
         raise DatabaseError("the server went away")
 
-    key = f"views:seen:{article.pk}:{rules.visitor_key(reader(), now)}"
+    key = rules.cached_mark_key(rules.mark_key(article.pk, reader(), now))
     cache = rules._dedup_cache()
     with (
         monkeypatch.context() as patched,
@@ -423,7 +423,7 @@ def test_the_cache_learns_a_mark_only_when_it_is_committed(
 ):
     settings.VIEWCOUNTS_DEDUP_STORE = "cache"
     article = make_article()
-    key = f"views:seen:{article.pk}:{rules.visitor_key(reader())}"
+    key = rules.cached_mark_key(rules.mark_key(article.pk, reader()))
     cache = rules._dedup_cache()
     with django_capture_on_commit_callbacks(execute=True):
         assert counter.record_view(article, reader())
@@ -443,7 +443,7 @@ def test_a_mark_found_in_the_database_is_cached_for_what_is_left_of_it(
     article = make_article()
     now = timezone.make_aware(datetime(2026, 3, 10, 12, 0))  # not near midnight
     assert counter.record_view(article, reader(), now=now - timedelta(minutes=29))
-    key = f"views:seen:{article.pk}:{rules.visitor_key(reader(), now)}"
+    key = rules.cached_mark_key(rules.mark_key(article.pk, reader(), now))
     cache = rules._dedup_cache()
     assert cache.get(key) is None  # the test's transaction never commits
     with django_capture_on_commit_callbacks(execute=True):
